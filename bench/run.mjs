@@ -1,0 +1,18 @@
+// npm run bench [suite...]: runs the benchmark suites (all by default) and
+// prints markdown tables. Needs the build (npm install builds it).
+import { machine } from './lib.mjs';
+
+const suites = {
+};
+
+const want = process.argv.slice(2);
+const names = want.length ? want : Object.keys(suites);
+console.log(`Machine: ${machine()}\n`);
+for (const name of names) {
+  if (!suites[name]) {
+    console.error(`unknown suite '${name}'; expected one of: ${Object.keys(suites).join(', ')}`);
+    process.exit(2);
+  }
+  const mod = await suites[name]();
+  await mod.run();
+}

@@ -1,0 +1,21 @@
+// One KernelTable per ISA, built from every family's fill function.
+#include "isa.h"
+
+#define DF_STR2(x) #x
+#define DF_STR(x) DF_STR2(x)
+
+namespace df {
+namespace DF_ISA {
+
+const KernelTable* table() {
+  static const KernelTable t = [] {
+    KernelTable k{};
+    k.isa = DF_STR(DF_ISA);
+    fill_memory(k.memory);
+    return k;
+  }();
+  return &t;
+}
+
+}  // namespace DF_ISA
+}  // namespace df

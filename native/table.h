@@ -1,0 +1,37 @@
+// The kernel table: one instance per instruction set, filled in
+// native/kernels/table.cc, which is compiled once per ISA. The driver picks one
+// at load time (or when DEEPFIT_ISA forces one) and calls through it.
+//
+// Kernel entry points take plain pointers and counts, never vector types, and
+// work on one contiguous range. Threading and multi-tensor iteration live in the
+// driver, so every ISA sees exactly the same ranges.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace df {
+
+// Reductions use one fixed order everywhere (C++ on every ISA, and the TS
+// reference in src/reference/reduce.ts): the input is cut into chunks of
+// REDUCE_CHUNK elements; inside a chunk, element i is added to double lane
+// (i mod 8); lanes combine as ((l0+l1)+(l2+l3))+((l4+l5)+(l6+l7)); chunk
+// results are added in chunk order, starting from 0.
+constexpr size_t REDUCE_CHUNK = 65536;
+
+struct MemoryKernels {
+  // Bandwidth ceiling with AdamW's memory traffic: reads a, b, c, d and writes
+  // a, b, c back in place, with trivial arithmetic. 28 bytes an element.
+  void (*touch4)(float* a, float* b, float* c, const float* d, size_t n);
+  void (*copy)(float* dst, const float* src, size_t n);
+  // Sum of x[i] read once (a pure read pass), in the fixed reduction order.
+  double (*read_sum)(const float* x, size_t n);
+  // 1 if every value is finite.
+  int (*all_finite)(const float* x, size_t n);
+};
+
+struct KernelTable {
+  const char* isa;
+  MemoryKernels memory;
+};
+
+}  // namespace df

@@ -1,0 +1,34 @@
+// The kernel interface both backends implement: the native addon (native/)
+// and the pure TypeScript reference (src/reference/). Signatures are the same,
+// argument for argument; the public API above them never knows which it calls.
+//
+// Kernels trust their arguments: the public API validates first.
+
+/** An opaque handle for a list of tensors, built once and reused each step. */
+export type TensorListHandle = unknown;
+
+export interface Kernels {
+  /** lists[l][t]: array l (params, grads, state...) of tensor t. */
+  makeTensorList(lists: Float32Array[][]): TensorListHandle;
+  /** Bandwidth ceiling with AdamW's traffic: a,b,c += d over n elements. */
+  touch4(a: Float32Array, b: Float32Array, c: Float32Array, d: Float32Array, n: number): void;
+  copy(dst: Float32Array, src: Float32Array, n: number): void;
+  /** Sum of x[0..n) in the fixed reduction order (one read pass). */
+  readSum(x: Float32Array, n: number): number;
+  /** Whether every array of list l is free of NaN and ±Inf. */
+  allFinite(list: TensorListHandle, l: number): boolean;
+}
+
+export interface NativeInfo {
+  isa: string;
+  available: string[];
+  threads: number;
+  version: string;
+}
+
+export interface NativeAddon extends Kernels {
+  info(): NativeInfo;
+  setIsa(isa: string): boolean;
+  setThreads(n: number): void;
+  defaultThreads(): number;
+}

@@ -1,0 +1,68 @@
+// Argument checks, in one place. Every public entry point validates with these,
+// so a bad input is a TypeError (wrong kind of value) or a RangeError (right
+// kind, wrong value) whose message names the argument and the expected form.
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v;
+}
+
+export function checkFloat32Array(v: unknown, name: string): Float32Array {
+  if (!(v instanceof Float32Array)) throw new TypeError(`${name} must be a Float32Array, got ${describe(v)}`);
+  return v;
+}
+
+export function checkNumber(v: unknown, name: string): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name} must be a number, got ${describe(v)}`);
+  return v;
+}
+
+/** A finite number >= min (and <= max when given). */
+export function checkRange(v: unknown, name: string, min: number, max = Infinity, what?: string): number {
+  checkNumber(v, name);
+  if (!Number.isFinite(v as number) || (v as number) < min || (v as number) > max) {
+    const form = what ?? (max === Infinity ? `a finite number >= ${min}` : `a number in [${min}, ${max}]`);
+    throw new RangeError(`${name} must be ${form}, got ${describe(v)}`);
+  }
+  return v as number;
+}
+
+export function checkNonNegative(v: unknown, name: string): number {
+  return checkRange(v, name, 0, Infinity, 'a finite number >= 0');
+}
+
+export function checkInteger(v: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  checkNumber(v, name);
+  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
+    const form = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+    throw new RangeError(`${name} must be ${form}, got ${describe(v)}`);
+  }
+  return v as number;
+}
+
+export function checkBoolean(v: unknown, name: string): boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+export function checkOneOf<T extends string>(v: unknown, name: string, allowed: readonly T[]): T {
+  if (typeof v !== 'string') throw new TypeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(v)}`);
+  if (!allowed.includes(v as T)) throw new RangeError(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(v)}`);
+  return v as T;
+}
+
+export function checkObject(v: unknown, name: string): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new TypeError(`${name} must be an object, got ${describe(v)}`);
+  return v as Record<string, unknown>;
+}
+
+/** Rejects option keys the callee does not know (a typo would otherwise be ignored silently). */
+export function checkKnownKeys(opts: Record<string, unknown>, name: string, known: readonly string[]): void {
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new RangeError(`${name}: unknown option '${k}' (known: ${known.join(', ')})`);
+  }
+}
