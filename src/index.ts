@@ -2,3 +2,6 @@
 export { backend } from './backend';
 export type { BackendName, BackendInfo } from './backend';
 export { Tensor, Parameter } from './tensor';
+export * as nn from './nn';
+export { Module } from './nn/module';
+export type { StateDict } from './nn/module';

@@ -1,0 +1,3 @@
+// nn: layers, losses and their functional forms.
+export { Module } from './module';
+export type { StateDict } from './module';
