@@ -6,3 +6,5 @@ export * as nn from './nn';
 export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
 export * as data from './data';
+export { fit, evaluate, predict, confusionMatrix } from './train';
+export type { FitOptions, FitResult, EpochResult, Diagnostic, EarlyStoppingOptions, CheckpointOptions } from './train';
