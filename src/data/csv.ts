@@ -70,20 +70,28 @@ export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
   return new Dataset(Float32Array.from(feats), Int32Array.from(labels), d);
 }
 
-/** Loads feature-only CSV rows (no label column), e.g. for prediction; returns [n, d] and d. */
-export function loadCsvFeatures(path: string, d: number): { features: Float32Array; n: number } {
-  const lines = readMaybeGzip(path).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  const rows = lines.length && !splitLine(lines[0]).every(isNumeric) ? lines.slice(1) : lines;
-  const out = new Float32Array(rows.length * d);
-  rows.forEach((line, r) => {
-    const cells = splitLine(line);
-    if (cells.length !== d && cells.length !== d + 1) {
-      throw new Error(`${path}:${r + 1}: expected ${d} feature columns (or ${d + 1} with a trailing label), got ${cells.length}`);
-    }
-    for (let c = 0; c < d; c++) {
-      if (!isNumeric(cells[c])) throw new Error(`${path}:${r + 1}: column ${c + 1} is not a finite number: ${JSON.stringify(cells[c])}`);
-      out[r * d + c] = Number(cells[c]);
-    }
+/**
+ * Loads rows of d features for prediction. Rows of d + 1 columns carry a
+ * trailing label, returned as labels (all rows must agree).
+ */
+export function loadCsvFeatures(path: string, d: number): { features: Float32Array; n: number; labels?: Int32Array } {
+  const lines = readMaybeGzip(path).toString('utf8').split(/\r?\n/);
+  const rows: [number, string[]][] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() !== '') rows.push([i + 1, splitLine(line)]);
   });
-  return { features: out, n: rows.length };
+  if (rows.length && !rows[0][1].every(isNumeric)) rows.shift();
+  const cols = rows.length ? rows[0][1].length : d;
+  if (cols !== d && cols !== d + 1) throw new Error(`${path}:${rows[0][0]}: expected ${d} feature columns (or ${d + 1} with a trailing label), got ${cols}`);
+  const out = new Float32Array(rows.length * d);
+  const labels = cols === d + 1 ? new Int32Array(rows.length) : undefined;
+  rows.forEach(([lineNo, cells], r) => {
+    if (cells.length !== cols) throw new Error(`${path}:${lineNo}: expected ${cols} columns, got ${cells.length}`);
+    cells.forEach((cell, c) => {
+      if (!isNumeric(cell)) throw new Error(`${path}:${lineNo}: column ${c + 1} is not a finite number: ${JSON.stringify(cell)}`);
+      if (c < d) out[r * d + c] = Number(cell);
+      else (labels as Int32Array)[r] = Number(cell);
+    });
+  });
+  return { features: out, n: rows.length, labels };
 }
