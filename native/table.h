@@ -29,9 +29,17 @@ struct MemoryKernels {
   int (*all_finite)(const float* x, size_t n);
 };
 
+enum MathFn { MATH_EXP, MATH_EXPM1, MATH_LOG, MATH_TANH, MATH_SIGMOID, MATH_ERF, MATH_ERFINV,
+              MATH_SIN2PI, MATH_COS2PI, MATH_COUNT };
+struct MathKernels {
+  // y[i] = fn(x[i]) with the shared double-precision functions (kernels/mathfn.h).
+  void (*eval)(int fn, const double* x, double* y, size_t n);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
+  MathKernels math;
 };
 
 }  // namespace df

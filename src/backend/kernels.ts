@@ -17,7 +17,11 @@ export interface Kernels {
   readSum(x: Float32Array, n: number): number;
   /** Whether every array of list l is free of NaN and ±Inf. */
   allFinite(list: TensorListHandle, l: number): boolean;
+  /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
+  mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
 }
+
+export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';
 
 export interface NativeInfo {
   isa: string;

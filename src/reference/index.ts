@@ -3,6 +3,7 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as mathfn from './mathfn';
 import * as memory from './memory';
 import { makeTensorList } from './tensor-list';
 
@@ -12,4 +13,5 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  mathEval: mathfn.mathEval,
 };
