@@ -29,8 +29,14 @@ table.kv td:first-child{color:#555}table.cm td{text-align:right;min-width:34px}t
 .diag{border-left:4px solid #e0a800;padding:6px 12px;margin:8px 0;background:#fffbea}.diag.error{border-color:#c62828;background:#fdecea}
 .ok{color:#2e7d32}.muted{color:#777}`;
 
+function cell(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && !Number.isInteger(v)) return v.toFixed(4);
+  return JSON.stringify(v) ?? '';
+}
+
 function kvTable(obj: Record<string, unknown>): string {
-  const rows = Object.entries(obj).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(typeof v === 'string' ? v : JSON.stringify(v) ?? '')}</td></tr>`);
+  const rows = Object.entries(obj).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(cell(v))}</td></tr>`);
   return `<table class="kv">${rows.join('')}</table>`;
 }
 

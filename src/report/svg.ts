@@ -68,7 +68,7 @@ export function lineChart(spec: ChartSpec): string {
   const sx = (x: number) => M.left + ((x - x0) / (x1 - x0)) * pw;
   const sy = (y: number) => M.top + ph - ((y - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
-  parts.push(`<text x="${W / 2}" y="20" text-anchor="middle" class="title">${escapeXml(spec.title)}</text>`);
+  parts.push(`<text x="${M.left}" y="18" class="title">${escapeXml(spec.title)}</text>`);
   const xticks = niceTicks(x0, x1, 6).filter((v) => Number.isInteger(v) || x1 - x0 < 6);
   const yticks = log ? niceTicks(Math.floor(y0), Math.ceil(y1), 4).filter((v) => Number.isInteger(v) && v >= y0 - 1e-9 && v <= y1 + 1e-9) : niceTicks(y0, y1, 5);
   for (const v of xticks) {
@@ -96,8 +96,9 @@ export function lineChart(spec: ChartSpec): string {
     }
     if (s.points.length === 1 && d) d += `h0.01`;
     parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2" stroke-linecap="round" class="series" data-series="${escapeXml(s.name)}"/>`);
-    const lx = M.left + pw - 110;
-    const ly = M.top + 8 + i * 16;
+    // Legend entries sit in the top margin, right-aligned, clear of the data.
+    const lx = M.left + pw - 70 * (spec.series.length - i);
+    const ly = M.top - 6;
     parts.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${s.color}" stroke-width="2"/><text x="${lx + 24}" y="${ly + 4}" class="legend">${escapeXml(s.name)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeXml(spec.title)}" class="chart">${parts.join('')}</svg>`;

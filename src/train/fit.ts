@@ -4,10 +4,12 @@
 // scheduler, early stopping, checkpoints and the diagnostics.
 import * as fs from 'fs';
 import * as path from 'path';
+import { load } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
 import type { Module, StateDict } from '../nn/module';
-import { clipGradNorm, loadCheckpoint, saveCheckpoint } from './deps';
+import { defaultGenerator } from '../random';
+import { gradNorm, loadCheckpoint, saveCheckpoint } from './deps';
 import { DiagnosticsMonitor, formatDiagnostic, nonFiniteLoss } from './diagnostics';
 import { deadReluFractions, evaluate } from './evaluate';
 import { FitOptions, ResolvedEarlyStopping, resolveCheckpoint, resolveEarlyStopping, resolveScalars, validateFitOptions } from './options';
@@ -35,6 +37,8 @@ interface TrainerState {
   bestValue: number;
   bestEpoch: number;
   wait: number;
+  /** The global generator (dropout masks), so a resumed run draws what an uninterrupted one would. */
+  rng: { seed: number; offset: number };
 }
 const STATE_KEY = 'trainer';
 
@@ -115,8 +119,8 @@ export function fit(model: Module, trainData: Dataset, options: FitOptions): Fit
 
   const saveTo = (file: string, epoch: number) => {
     if (!ck) return;
-    const trainer: TrainerState = { epoch, history, bestValue: stopper.bestValue, bestEpoch: stopper.bestEpoch, wait: stopper.wait };
-    saveCheckpoint(path.join(ck.dir, file), { model, optimizer, scheduler, meta: { ...ck.meta, [STATE_KEY]: JSON.stringify(trainer) } });
+    const trainer: TrainerState = { epoch, history, bestValue: stopper.bestValue, bestEpoch: stopper.bestEpoch, wait: stopper.wait, rng: defaultGenerator.getState() };
+    saveCheckpoint(path.join(ck.dir, file), { model, optimizer, scheduler, meta: { ...ck.meta, [STATE_KEY]: trainer } });
   };
 
   let lastGood = model.stateDict();
@@ -204,7 +208,7 @@ function runEpoch(
     const loss = lossFn.forward(out, y);
     if (!Number.isFinite(loss)) return { nonFinite: { batch: b, loss } };
     model.backward(lossFn.backward());
-    const norm = clipGradNorm(params, options.clipGradNorm ?? Infinity);
+    const norm = gradNorm(params, options.clipGradNorm);
     options.optimizer.step();
     if (options.scheduler && interval === 'batch') options.scheduler.step();
     t.lossSum += loss * y.length;
@@ -251,11 +255,9 @@ function finishEpoch(
 function resumeFrom(file: string, model: Module, options: FitOptions): TrainerState {
   if (!fs.existsSync(file)) throw new Error(`resume: no checkpoint at ${file}`);
   const ck = loadCheckpoint(file);
-  const raw = ck.meta?.[STATE_KEY];
-  if (!raw) throw new Error(`resume: ${file} was not written by fit() (no '${STATE_KEY}' metadata)`);
-  const state = JSON.parse(raw) as TrainerState;
-  if (ck.model) model.loadStateDict(ck.model);
-  if (ck.optimizer) options.optimizer.loadStateDict(ck.optimizer as never);
-  if (ck.scheduler && options.scheduler) options.scheduler.loadStateDict(ck.scheduler as never);
+  const state = ck.meta[STATE_KEY] as TrainerState | undefined;
+  if (!state || !Array.isArray(state.history)) throw new Error(`resume: ${file} was not written by fit() (no '${STATE_KEY}' metadata)`);
+  load(file, { model, optimizer: options.optimizer as never, ...(options.scheduler ? { scheduler: options.scheduler as never } : {}) });
+  defaultGenerator.setState(state.rng);
   return state;
 }

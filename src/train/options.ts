@@ -28,8 +28,8 @@ export interface CheckpointOptions {
   saveBest?: boolean;
   /** Write last.safetensors every this many epochs, and at the end (default 1). */
   every?: number;
-  /** Extra string metadata stored in every checkpoint (e.g. the standardizer and the model config). */
-  meta?: Record<string, string>;
+  /** Extra metadata (JSON values) stored in every checkpoint, e.g. the standardizer and the model config. */
+  meta?: Record<string, unknown>;
 }
 
 export interface FitOptions {
@@ -97,12 +97,11 @@ export function resolveCheckpoint(c: CheckpointOptions | undefined): Required<Ch
   checkKnownKeys(checkObject(c, 'checkpoint'), 'checkpoint', ['dir', 'saveBest', 'every', 'meta']);
   if (typeof c.dir !== 'string' || c.dir === '') throw new TypeError(`checkpoint.dir must be a directory path, got ${describe(c.dir)}`);
   const meta = c.meta === undefined ? {} : checkObject(c.meta, 'checkpoint.meta');
-  for (const [k, v] of Object.entries(meta)) if (typeof v !== 'string') throw new TypeError(`checkpoint.meta.${k} must be a string, got ${describe(v)}`);
   return {
     dir: path.resolve(c.dir),
     saveBest: checkBoolean(c.saveBest ?? true, 'checkpoint.saveBest'),
     every: checkInteger(c.every ?? 1, 'checkpoint.every', 1),
-    meta: meta as Record<string, string>,
+    meta,
   };
 }
 
