@@ -3,7 +3,7 @@
 // native ISA and under the reference backend, and compares the bits.
 import { backend } from '../index';
 import { helpText, parse, Spec } from './args';
-import { PARITY_CHECKS } from './parity';
+import { PARITY_CHECKS, ParityCheck } from './parity';
 
 export const VERIFY_SPEC: Spec = {
   json: { type: 'boolean', help: 'print the results as JSON' },
@@ -24,6 +24,17 @@ function runUnder(backendName: 'native' | 'reference', isa: string | undefined, 
   return fn();
 }
 
+function compareNative(check: ParityCheck, isa: string, want: Float32Array[]): { pass: boolean; detail: string } {
+  try {
+    const got = runUnder('native', isa, check.run);
+    const bad = got.findIndex((g, i) => !bitsEqual(g, want[i]));
+    if (bad >= 0 || got.length !== want.length) return { pass: false, detail: `output ${bad} differs` };
+    return { pass: true, detail: `${got.reduce((a, g) => a + g.length, 0)} values identical` };
+  } catch (e) {
+    return { pass: false, detail: (e as Error).message };
+  }
+}
+
 /** Runs every check; returns rows of [family, isa, pass]. Exit code 1 if any fails. */
 export function runVerify(argv: string[], out: (s: string) => void): number {
   const v = parse('verify', argv, VERIFY_SPEC);
@@ -35,20 +46,14 @@ export function runVerify(argv: string[], out: (s: string) => void): number {
   const isas = backend.info().available;
   const rows: { family: string; isa: string; pass: boolean; detail: string }[] = [];
   for (const check of PARITY_CHECKS) {
-    const want = runUnder('reference', undefined, check.run);
-    for (const isa of isas) {
-      let pass = false;
-      let detail = '';
-      try {
-        const got = runUnder('native', isa, check.run);
-        const bad = got.findIndex((g, i) => !bitsEqual(g, want[i]));
-        pass = bad < 0 && got.length === want.length;
-        detail = pass ? `${got.reduce((a, g) => a + g.length, 0)} values identical` : `output ${bad} differs`;
-      } catch (e) {
-        detail = (e as Error).message;
-      }
-      rows.push({ family: check.family, isa, pass, detail });
+    let want: Float32Array[] | undefined;
+    let refError = '';
+    try {
+      want = runUnder('reference', undefined, check.run);
+    } catch (e) {
+      refError = `reference failed: ${(e as Error).message}`;
     }
+    for (const isa of isas) rows.push({ family: check.family, isa, ...(want ? compareNative(check, isa, want) : { pass: false, detail: refError }) });
   }
   backend.use('native');
   backend.setIsa(isas[isas.length - 1]);
