@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { runTrain } from '../src/cli/train';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'dist/cli/main.js');
@@ -73,6 +74,25 @@ describe('deepfit train', () => {
     expect(metricLines(cut)).toEqual(metricLines(straight));
     expect(deepfit('train', '--resume', path.join(tmp, 'nothing-here')).stderr).toMatch(/--resume: no checkpoint at/);
   }, 90_000);
+});
+
+describe('deepfit train recipes', () => {
+  it('runs every optimizer, schedule and activation, with and without BatchNorm and clipping', () => {
+    const combos = [
+      ['--optimizer', 'sgd', '--schedule', 'step'],
+      ['--optimizer', 'momentum', '--schedule', 'exp', '--activation', 'tanh'],
+      ['--optimizer', 'adam', '--schedule', 'onecycle', '--activation', 'gelu', '--clip-grad-norm', '1'],
+      ['--optimizer', 'rmsprop', '--lr', '1e-3', '--schedule', 'plateau', '--activation', 'leakyrelu', '--no-batchnorm'],
+      ['--optimizer', 'adagrad', '--schedule', 'none', '--activation', 'sigmoid', '--dropout', '0'],
+    ];
+    for (const args of combos) {
+      const out: string[] = [];
+      runTrain([...args, '--hidden', '24,16', '--epochs', '3', '--out', path.join(tmp, args[1])], (s) => void out.push(s));
+      const last = out[out.length - 1];
+      expect(last, args.join(' ')).toMatch(/^test accuracy: \d\.\d{4}$/);
+      expect(Number(last.slice(15)), args.join(' ')).toBeGreaterThan(0.3); // well above chance (0.1) after 3 epochs
+    }
+  }, 60_000);
 });
 
 describe('deepfit predict', () => {

@@ -19,11 +19,11 @@ export const TRAIN_SPEC: Spec = {
   'data-dir': { type: 'string', arg: 'DIR', help: `directory of the IDX files for fashion-mnist (default ${data.FASHION_MNIST_DIR})` },
   hidden: { type: 'string', arg: 'N,N,...', help: 'hidden layer widths (default 256,128)' },
   activation: { type: 'string', arg: ACTIVATIONS.join('|'), help: 'hidden activation (default relu)' },
-  dropout: { type: 'string', arg: 'P', help: 'dropout after each hidden layer (default 0.2)' },
+  dropout: { type: 'string', arg: 'P', help: 'dropout after each hidden layer (default 0.3)' },
   batchnorm: { type: 'boolean', help: 'BatchNorm1d after each hidden Linear (the default)' },
   'no-batchnorm': { type: 'boolean', help: 'no BatchNorm' },
   optimizer: { type: 'string', arg: OPTIMIZERS.join('|'), help: 'default adamw' },
-  lr: { type: 'string', arg: 'LR', help: 'learning rate (default 1e-3; 0.05 for sgd/momentum, 1e-2 for adagrad)' },
+  lr: { type: 'string', arg: 'LR', help: 'learning rate (default 3e-3; 0.05 for sgd/momentum, 1e-2 for adagrad)' },
   'weight-decay': { type: 'string', arg: 'L', help: 'weight decay (default 1e-4)' },
   schedule: { type: 'string', arg: SCHEDULES.join('|'), help: 'learning-rate schedule (default cosine)' },
   epochs: { type: 'string', arg: 'N', help: 'maximum epochs (default 40 for digits, 25 for fashion-mnist)' },
@@ -55,7 +55,7 @@ export interface TrainConfig {
 }
 
 function defaultLr(opt: TrainConfig['optimizer']): number {
-  return opt === 'sgd' || opt === 'momentum' ? 0.05 : opt === 'adagrad' ? 1e-2 : 1e-3;
+  return opt === 'sgd' || opt === 'momentum' ? 0.05 : opt === 'adagrad' ? 1e-2 : 3e-3;
 }
 
 export function trainConfig(v: Record<string, string | boolean | undefined>): TrainConfig {
@@ -67,7 +67,7 @@ export function trainConfig(v: Record<string, string | boolean | undefined>): Tr
   const hidden = ((v.hidden as string | undefined) ?? '256,128').split(',').map((s) => number(s.trim(), 'hidden', { min: 1, integer: true }) as number);
   if (v.batchnorm && v['no-batchnorm']) throw new UsageError('--batchnorm and --no-batchnorm contradict each other');
   const optimizer = oneOf(v.optimizer, 'optimizer', OPTIMIZERS) ?? 'adamw';
-  const dropout = number(v.dropout, 'dropout', { min: 0 }) ?? 0.2;
+  const dropout = number(v.dropout, 'dropout', { min: 0 }) ?? 0.3;
   if (dropout >= 1) throw new UsageError(`--dropout must be in [0, 1), got '${v.dropout}'`);
   return {
     dataset,
@@ -187,7 +187,7 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
     return;
   }
   for (const d of result.diagnostics) out(formatDiagnostic(d));
-  out(`best epoch ${result.bestEpoch} (val loss ${result.bestValue.toFixed(4)}), stopped: ${result.stopReason}; ${seconds.toFixed(1)} s`);
+  out(`best epoch ${result.bestEpoch} (${result.monitor} ${result.bestValue.toFixed(4)}), stopped: ${result.stopReason}; ${seconds.toFixed(1)} s`);
   out(`run directory: ${outDir} (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)`);
   out(`test accuracy: ${testEval.accuracy.toFixed(4)}`);
 }
