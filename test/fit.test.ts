@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { data, fit } from '../src';
 import type { Module } from '../src/nn/module';
+import { Tensor } from '../src/tensor';
 import { rng } from './helpers';
 import { ReLU, TinyCrossEntropy, TinyLinear, TinySequential, TinySGD } from './fit-standins';
 
@@ -145,5 +146,26 @@ describe('fit', () => {
     expect(() => fit(m, train, { ...base, earlyStopping: { monitor: 'valAccuracy' } })).toThrow(/'valAccuracy' needs valData/);
     expect(() => fit(m, train, { ...base, clipGradNorm: -1 })).toThrow(/clipGradNorm must be a finite number > 0/);
     expect(() => fit(m, train, { ...base, valData: blobs(3, 1).subset([0]), earlyStopping: { mode: 'up' as never } })).toThrow(/earlyStopping.mode must be one of/);
+  });
+});
+
+describe('Module.loadStateDict', () => {
+  it("runs every descendant's afterLoadStateDict hook (a BatchNorm inside a Sequential resumes its batch count)", () => {
+    class Counter extends ReLU {
+      count = 0;
+      readonly counter = new Tensor(new Float32Array(1), [1]);
+      constructor() {
+        super();
+        this.registerBuffer('n', this.counter);
+      }
+      protected afterLoadStateDict(): void {
+        this.count = this.counter.data[0];
+      }
+    }
+    const outer = new TinySequential(new TinyLinear(2, 2), new TinySequential(new Counter()));
+    const sd = outer.stateDict();
+    sd['1.0.n'] = new Tensor(Float32Array.of(34), [1]);
+    outer.loadStateDict(sd);
+    expect(((outer.layers[1] as TinySequential).layers[0] as Counter).count).toBe(34);
   });
 });
