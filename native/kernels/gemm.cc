@@ -1,0 +1,284 @@
+// Single-precision GEMM: C[m,n] (+)= op(A)[m,k] · op(B)[k,n], row-major, with
+// op = identity or transpose. Packed, cache-blocked and register-tiled.
+//
+// Exactness: every output element is accumulated in k order, one float multiply
+// then one float add per step (never FMA), starting from +0 or from the
+// existing C. Blocking only decides when an accumulator is stored to C and
+// reloaded, which does not change a float's bits, so the result is the same
+// for every block size, micro-tile shape, ISA and thread split, and equal to
+// the reference (src/reference/gemm.ts).
+//
+// Blocking (BLIS style): C is computed one rectangle at a time (the driver
+// hands each thread whole rectangles). For each KC-deep slice of k, the B slice
+// of the rectangle is packed into NR-wide column panels (kept in L2), then for
+// each MC-high row block of A, its slice is packed into MR-high row panels
+// (L1-sized), and the micro-kernel runs MR×NR tiles with their accumulators in
+// registers.
+#include <algorithm>
+#include <vector>
+
+#include "isa.h"
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+namespace df {
+namespace DF_ISA {
+namespace {
+
+#if defined(__AVX512F__)
+// 16 zmm accumulators. Few rows and wide rows: each row costs one broadcast
+// of A per k step, and broadcasts compete with the multiplies and adds.
+constexpr size_t MR = 4, NR = 64;
+#elif defined(__AVX2__)
+constexpr size_t MR = 6, NR = 16;    // 12 ymm accumulators
+#else
+constexpr size_t MR = 4, NR = 8;
+#endif
+// A KC×NR micro-panel of B stays in L1 while the micro-kernel sweeps it with
+// every MR-row panel of A; the KC×NC panel of B and the MC×KC block of A stay
+// in L2.
+constexpr size_t KC = 256;
+constexpr size_t MC = 128;
+constexpr size_t NC = 512;
+
+// The (i, p) element of op(A), and the (p, j) element of op(B).
+struct MatA {
+  const float* a;
+  size_t m, k;
+  bool trans;  // A stored [k, m]
+  float at(size_t i, size_t p) const { return trans ? a[p * m + i] : a[i * k + p]; }
+};
+struct MatB {
+  const float* b;
+  size_t k, n;
+  bool trans;  // B stored [n, k]
+  float at(size_t p, size_t j) const { return trans ? b[j * k + p] : b[p * n + j]; }
+};
+
+// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels:
+// panel r holds, for each p, MR consecutive values (zero past the last row).
+void pack_a(const MatA& A, size_t i0, size_t mc, size_t p0, size_t kc, float* DF_RESTRICT dst) {
+  for (size_t ir = 0; ir < mc; ir += MR) {
+    size_t rows = std::min(MR, mc - ir);
+    if (!A.trans) {
+      for (size_t r = 0; r < MR; r++) {
+        if (r < rows) {
+          const float* src = A.a + (i0 + ir + r) * A.k + p0;
+          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+        } else {
+          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
+        }
+      }
+    } else {
+      for (size_t p = 0; p < kc; p++) {
+        const float* src = A.a + (p0 + p) * A.m + i0 + ir;
+        for (size_t r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[r] : 0.0f;
+      }
+    }
+    dst += MR * kc;
+  }
+}
+
+// Packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column
+// panels: panel c holds, for each p, NR consecutive values (zero past the end).
+void pack_b(const MatB& B, size_t p0, size_t kc, size_t j0, size_t nc, float* DF_RESTRICT dst) {
+  for (size_t jr = 0; jr < nc; jr += NR) {
+    size_t cols = std::min(NR, nc - jr);
+    if (!B.trans) {
+      for (size_t p = 0; p < kc; p++) {
+        const float* src = B.b + (p0 + p) * B.n + j0 + jr;
+        for (size_t c = 0; c < NR; c++) dst[p * NR + c] = c < cols ? src[c] : 0.0f;
+      }
+    } else {
+      for (size_t c = 0; c < NR; c++) {
+        if (c < cols) {
+          const float* src = B.b + (j0 + jr + c) * B.k + p0;
+          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
+        } else {
+          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = 0.0f;
+        }
+      }
+    }
+    dst += NR * kc;
+  }
+}
+
+// C[MR×NR] (row stride ldc) += packed A panel · packed B panel over kc steps,
+// each step c = c + a*b as a separate multiply and add.
+#if defined(__AVX512F__)
+void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
+  constexpr size_t NV = NR / 16;
+  __m512 acc[MR][NV];
+  for (size_t r = 0; r < MR; r++)
+    for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_loadu_ps(c + r * ldc + 16 * v);
+  for (size_t p = 0; p < kc; p++) {
+    __m512 bv[NV];
+    for (size_t v = 0; v < NV; v++) bv[v] = _mm512_load_ps(b + p * NR + 16 * v);
+    for (size_t r = 0; r < MR; r++) {
+      __m512 av = _mm512_set1_ps(a[p * MR + r]);
+      for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(av, bv[v]));
+    }
+  }
+  for (size_t r = 0; r < MR; r++)
+    for (size_t v = 0; v < NV; v++) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
+}
+#elif defined(__AVX2__)
+void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
+  __m256 c0[MR], c1[MR];
+  for (size_t r = 0; r < MR; r++) {
+    c0[r] = _mm256_loadu_ps(c + r * ldc);
+    c1[r] = _mm256_loadu_ps(c + r * ldc + 8);
+  }
+  for (size_t p = 0; p < kc; p++) {
+    __m256 b0 = _mm256_load_ps(b + p * NR), b1 = _mm256_load_ps(b + p * NR + 8);
+    for (size_t r = 0; r < MR; r++) {
+      __m256 av = _mm256_broadcast_ss(a + p * MR + r);
+      c0[r] = _mm256_add_ps(c0[r], _mm256_mul_ps(av, b0));
+      c1[r] = _mm256_add_ps(c1[r], _mm256_mul_ps(av, b1));
+    }
+  }
+  for (size_t r = 0; r < MR; r++) {
+    _mm256_storeu_ps(c + r * ldc, c0[r]);
+    _mm256_storeu_ps(c + r * ldc + 8, c1[r]);
+  }
+}
+#else
+void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
+  float acc[MR][NR];
+  for (size_t r = 0; r < MR; r++)
+    for (size_t j = 0; j < NR; j++) acc[r][j] = c[r * ldc + j];
+  for (size_t p = 0; p < kc; p++)
+    for (size_t r = 0; r < MR; r++) {
+      float av = a[p * MR + r];
+      for (size_t j = 0; j < NR; j++) {
+        float prod = av * b[p * NR + j];
+        acc[r][j] = acc[r][j] + prod;
+      }
+    }
+  for (size_t r = 0; r < MR; r++)
+    for (size_t j = 0; j < NR; j++) c[r * ldc + j] = acc[r][j];
+}
+#endif
+
+// A partial tile (rows < MR or cols < NR) runs through a full-size scratch tile.
+void micro_edge(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows, size_t cols) {
+  alignas(64) float t[MR * NR];
+  for (size_t r = 0; r < rows; r++)
+    for (size_t j = 0; j < cols; j++) t[r * NR + j] = c[r * ldc + j];
+  micro(kc, a, b, t, NR);
+  for (size_t r = 0; r < rows; r++)
+    for (size_t j = 0; j < cols; j++) c[r * ldc + j] = t[r * NR + j];
+}
+
+// A 64-byte-aligned scratch buffer per thread, grown on demand.
+float* scratch(std::vector<float>& buf, size_t floats) {
+  if (buf.size() < floats + 16) buf.resize(floats + 16);
+  uintptr_t p = reinterpret_cast<uintptr_t>(buf.data());
+  return reinterpret_cast<float*>((p + 63) & ~uintptr_t(63));
+}
+
+// C block [mc×nc] (row stride ldc) += packed A block · packed B panel.
+void block(size_t kc, size_t mc, size_t nc, const float* ap, const float* bp, float* c, size_t ldc) {
+  for (size_t jr = 0; jr < nc; jr += NR) {
+    size_t cols = std::min(NR, nc - jr);
+    const float* bpanel = bp + jr * kc;
+    for (size_t ir = 0; ir < mc; ir += MR) {
+      size_t rows = std::min(MR, mc - ir);
+      float* ct = c + ir * ldc + jr;
+      const float* apanel = ap + ir * kc;
+      if (rows == MR && cols == NR) micro(kc, apanel, bpanel, ct, ldc);
+      else micro_edge(kc, apanel, bpanel, ct, ldc, rows, cols);
+    }
+  }
+}
+
+// Computes the rectangle rows [i0, i1) × columns [j0, j1) of C.
+void sgemm_block(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float* a, const float* b,
+                 float* c, int accumulate, size_t i0, size_t i1, size_t j0, size_t j1) {
+  if (i1 <= i0 || j1 <= j0) return;
+  if (!accumulate)
+    for (size_t i = i0; i < i1; i++) std::memset(c + i * n + j0, 0, (j1 - j0) * sizeof(float));
+  if (k == 0) return;
+  static thread_local std::vector<float> abuf, bbuf;
+  float* bp = scratch(bbuf, (NC + NR) * KC);
+  float* ap = scratch(abuf, (MC + MR) * KC);
+  MatA A{a, m, k, trans_a != 0};
+  MatB B{b, k, n, trans_b != 0};
+  for (size_t jc = j0; jc < j1; jc += NC) {
+    size_t nc = std::min(NC, j1 - jc);
+    for (size_t p0 = 0; p0 < k; p0 += KC) {
+      size_t kc = std::min(KC, k - p0);
+      pack_b(B, p0, kc, jc, nc, bp);
+      for (size_t ic = i0; ic < i1; ic += MC) {
+        size_t mc = std::min(MC, i1 - ic);
+        pack_a(A, ic, mc, p0, kc, ap);
+        block(kc, mc, nc, ap, bp, c + ic * n + jc, n);
+      }
+    }
+  }
+}
+
+// out[j] = out[j] + x[i, j] for i = 0, 1, ... in order (float adds): the bias
+// gradient, summed over the batch in the same order GEMM sums over k.
+void col_sum_acc(const float* DF_RESTRICT x, size_t m, size_t n, float* DF_RESTRICT out, size_t j0, size_t j1) {
+  for (size_t i = 0; i < m; i++) {
+    const float* row = x + i * n;
+    for (size_t j = j0; j < j1; j++) out[j] = out[j] + row[j];
+  }
+}
+
+// The peak-rate probe for the benchmarks: independent FMA chains that never
+// touch memory. Returns the number of floating-point operations done.
+double fma_peak(size_t iters, float* sink) {
+#if defined(__AVX512F__)
+  constexpr int CH = 12;
+  __m512 acc[CH];
+  for (int i = 0; i < CH; i++) acc[i] = _mm512_set1_ps(0.001f * i);
+  __m512 x = _mm512_set1_ps(0.9999f), y = _mm512_set1_ps(0.0001f);
+  for (size_t t = 0; t < iters; t++)
+    for (int i = 0; i < CH; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+  __m512 s = acc[0];
+  for (int i = 1; i < CH; i++) s = _mm512_add_ps(s, acc[i]);
+  *sink = _mm512_reduce_add_ps(s);
+  return 2.0 * 16 * CH * static_cast<double>(iters);
+#elif defined(__AVX2__)
+  constexpr int CH = 12;
+  __m256 acc[CH];
+  for (int i = 0; i < CH; i++) acc[i] = _mm256_set1_ps(0.001f * i);
+  __m256 x = _mm256_set1_ps(0.9999f), y = _mm256_set1_ps(0.0001f);
+  for (size_t t = 0; t < iters; t++)
+    for (int i = 0; i < CH; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+  alignas(32) float v[8];
+  __m256 s = acc[0];
+  for (int i = 1; i < CH; i++) s = _mm256_add_ps(s, acc[i]);
+  _mm256_store_ps(v, s);
+  *sink = v[0] + v[7];
+  return 2.0 * 8 * CH * static_cast<double>(iters);
+#else
+  // No FMA in the portable build: a multiply and an add per step, same count.
+  constexpr int CH = 16;
+  float acc[CH];
+  for (int i = 0; i < CH; i++) acc[i] = 0.001f * i;
+  for (size_t t = 0; t < iters; t++)
+    for (int i = 0; i < CH; i++) acc[i] = acc[i] * 0.9999f + 0.0001f;
+  float s = 0;
+  for (int i = 0; i < CH; i++) s += acc[i];
+  *sink = s;
+  return 2.0 * CH * static_cast<double>(iters);
+#endif
+}
+
+}  // namespace
+
+void fill_gemm(GemmKernels& k) {
+  k.mr = MR;
+  k.nr = NR;
+  k.sgemm_block = sgemm_block;
+  k.col_sum_acc = col_sum_acc;
+  k.fma_peak = fma_peak;
+}
+
+}  // namespace DF_ISA
+}  // namespace df
