@@ -15,6 +15,7 @@
 // (L1-sized), and the micro-kernel runs MR×NR tiles with their accumulators in
 // registers.
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "isa.h"
@@ -194,13 +195,25 @@ void block(size_t kc, size_t mc, size_t nc, const float* ap, const float* bp, fl
   }
 }
 
+// Replaces every NaN in the rectangle by the canonical quiet NaN (0x7fc00000).
+// When two NaNs meet in an add, x86 keeps the first operand's; a JS engine may
+// commute the operands, so without this the reference could not match the
+// NaN's sign bit.
+void canonical_nan(float* c, size_t ldc, size_t i0, size_t i1, size_t j0, size_t j1) {
+  const float qnan = std::numeric_limits<float>::quiet_NaN();
+  for (size_t i = i0; i < i1; i++) {
+    float* row = c + i * ldc;
+    for (size_t j = j0; j < j1; j++) row[j] = row[j] != row[j] ? qnan : row[j];
+  }
+}
+
 // Computes the rectangle rows [i0, i1) × columns [j0, j1) of C.
 void sgemm_block(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float* a, const float* b,
                  float* c, int accumulate, size_t i0, size_t i1, size_t j0, size_t j1) {
   if (i1 <= i0 || j1 <= j0) return;
   if (!accumulate)
     for (size_t i = i0; i < i1; i++) std::memset(c + i * n + j0, 0, (j1 - j0) * sizeof(float));
-  if (k == 0) return;
+  if (k == 0) return canonical_nan(c, n, i0, i1, j0, j1);
   static thread_local std::vector<float> abuf, bbuf;
   float* bp = scratch(bbuf, (NC + NR) * KC);
   float* ap = scratch(abuf, (MC + MR) * KC);
@@ -218,6 +231,7 @@ void sgemm_block(int trans_a, int trans_b, size_t m, size_t n, size_t k, const f
       }
     }
   }
+  canonical_nan(c, n, i0, i1, j0, j1);
 }
 
 // out[j] = out[j] + x[i, j] for i = 0, 1, ... in order (float adds): the bias

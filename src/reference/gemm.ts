@@ -10,6 +10,14 @@ export function gemm(
   a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean,
 ): void {
   if (!accumulate) c.fill(0, 0, m * n);
+  multiply(transA, transB, m, n, k, a, b, c);
+  // Every NaN becomes the canonical quiet NaN, as in the native kernel (two
+  // NaNs meeting in an add keep either sign, depending on operand order).
+  for (let i = 0; i < m * n; i++) if (c[i] !== c[i]) c[i] = NaN;
+}
+
+function multiply(transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: Float32Array, b: Float32Array, c: Float32Array): void {
   if (transB) {
     // B stored [n, k]: dot products over contiguous rows of both operands.
     for (let i = 0; i < m; i++) {
