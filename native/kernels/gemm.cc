@@ -28,171 +28,184 @@ namespace df {
 namespace DF_ISA {
 namespace {
 
+// Micro-tile shapes (rows × columns of C held in registers). WIDE serves most
+// products; NARROW serves C with few columns (a classifier's output layer),
+// where a wide tile would mostly compute padding.
 #if defined(__AVX512F__)
 // 16 zmm accumulators. Few rows and wide rows: each row costs one broadcast
 // of A per k step, and broadcasts compete with the multiplies and adds.
-constexpr size_t MR = 4, NR = 64;
+constexpr size_t WIDE_MR = 4, WIDE_NR = 64;
+constexpr size_t NARROW_MR = 12, NARROW_NR = 16;
+constexpr size_t VL = 16;
 #elif defined(__AVX2__)
-constexpr size_t MR = 6, NR = 16;    // 12 ymm accumulators
+constexpr size_t WIDE_MR = 6, WIDE_NR = 16;   // 12 ymm accumulators
+constexpr size_t NARROW_MR = 6, NARROW_NR = 16;
+constexpr size_t VL = 8;
 #else
-constexpr size_t MR = 4, NR = 8;
+constexpr size_t WIDE_MR = 4, WIDE_NR = 8;
+constexpr size_t NARROW_MR = 4, NARROW_NR = 8;
+constexpr size_t VL = 1;
 #endif
 // A KC×NR micro-panel of B stays in L1 while the micro-kernel sweeps it with
 // every MR-row panel of A; the KC×NC panel of B and the MC×KC block of A stay
 // in L2.
 constexpr size_t KC = 256;
-constexpr size_t MC = 128;
+constexpr size_t MC = 132;   // a multiple of every MR above
 constexpr size_t NC = 512;
 
-// The (i, p) element of op(A), and the (p, j) element of op(B).
+// The operands: op(A) is [m,k] (A stored [k,m] when trans), op(B) is [k,n]
+// (B stored [n,k] when trans).
 struct MatA {
   const float* a;
   size_t m, k;
-  bool trans;  // A stored [k, m]
-  float at(size_t i, size_t p) const { return trans ? a[p * m + i] : a[i * k + p]; }
+  bool trans;
 };
 struct MatB {
   const float* b;
   size_t k, n;
-  bool trans;  // B stored [n, k]
-  float at(size_t p, size_t j) const { return trans ? b[j * k + p] : b[p * n + j]; }
+  bool trans;
 };
 
-// Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels:
-// panel r holds, for each p, MR consecutive values (zero past the last row).
-void pack_a(const MatA& A, size_t i0, size_t mc, size_t p0, size_t kc, float* DF_RESTRICT dst) {
-  for (size_t ir = 0; ir < mc; ir += MR) {
-    size_t rows = std::min(MR, mc - ir);
-    if (!A.trans) {
-      for (size_t r = 0; r < MR; r++) {
-        if (r < rows) {
+template <size_t MR, size_t NR>
+struct Tile {
+  // Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels:
+  // panel r holds, for each p, MR consecutive values (zero past the last row).
+  static void pack_a(const MatA& A, size_t i0, size_t mc, size_t p0, size_t kc, float* DF_RESTRICT dst) {
+    for (size_t ir = 0; ir < mc; ir += MR) {
+      size_t rows = std::min(MR, mc - ir);
+      if (!A.trans) {
+        for (size_t r = 0; r < MR; r++) {
           const float* src = A.a + (i0 + ir + r) * A.k + p0;
-          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = src[p];
-        } else {
-          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
+          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = r < rows ? src[p] : 0.0f;
+        }
+      } else {
+        for (size_t p = 0; p < kc; p++) {
+          const float* src = A.a + (p0 + p) * A.m + i0 + ir;
+          for (size_t r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[r] : 0.0f;
         }
       }
-    } else {
-      for (size_t p = 0; p < kc; p++) {
-        const float* src = A.a + (p0 + p) * A.m + i0 + ir;
-        for (size_t r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[r] : 0.0f;
-      }
+      dst += MR * kc;
     }
-    dst += MR * kc;
   }
-}
 
-// Packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column
-// panels: panel c holds, for each p, NR consecutive values (zero past the end).
-void pack_b(const MatB& B, size_t p0, size_t kc, size_t j0, size_t nc, float* DF_RESTRICT dst) {
-  for (size_t jr = 0; jr < nc; jr += NR) {
-    size_t cols = std::min(NR, nc - jr);
-    if (!B.trans) {
-      for (size_t p = 0; p < kc; p++) {
-        const float* src = B.b + (p0 + p) * B.n + j0 + jr;
-        for (size_t c = 0; c < NR; c++) dst[p * NR + c] = c < cols ? src[c] : 0.0f;
-      }
-    } else {
-      for (size_t c = 0; c < NR; c++) {
-        if (c < cols) {
+  // Packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column
+  // panels: panel c holds, for each p, NR consecutive values (zero past the end).
+  static void pack_b(const MatB& B, size_t p0, size_t kc, size_t j0, size_t nc, float* DF_RESTRICT dst) {
+    for (size_t jr = 0; jr < nc; jr += NR) {
+      size_t cols = std::min(NR, nc - jr);
+      if (!B.trans) {
+        for (size_t p = 0; p < kc; p++) {
+          const float* src = B.b + (p0 + p) * B.n + j0 + jr;
+          for (size_t c = 0; c < NR; c++) dst[p * NR + c] = c < cols ? src[c] : 0.0f;
+        }
+      } else {
+        for (size_t c = 0; c < NR; c++) {
           const float* src = B.b + (j0 + jr + c) * B.k + p0;
-          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
-        } else {
-          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = 0.0f;
+          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = c < cols ? src[p] : 0.0f;
+        }
+      }
+      dst += NR * kc;
+    }
+  }
+
+  // C[MR×NR] (row stride ldc) += packed A panel · packed B panel over kc
+  // steps, each step c = c + a*b as a separate multiply and add.
+  static void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
+#if defined(__AVX512F__)
+    constexpr size_t NV = NR / VL;
+    __m512 acc[MR][NV];
+    for (size_t r = 0; r < MR; r++)
+      for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_loadu_ps(c + r * ldc + VL * v);
+    for (size_t p = 0; p < kc; p++) {
+      __m512 bv[NV];
+      for (size_t v = 0; v < NV; v++) bv[v] = _mm512_load_ps(b + p * NR + VL * v);
+      for (size_t r = 0; r < MR; r++) {
+        __m512 av = _mm512_set1_ps(a[p * MR + r]);
+        for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(av, bv[v]));
+      }
+    }
+    for (size_t r = 0; r < MR; r++)
+      for (size_t v = 0; v < NV; v++) _mm512_storeu_ps(c + r * ldc + VL * v, acc[r][v]);
+#elif defined(__AVX2__)
+    constexpr size_t NV = NR / VL;
+    __m256 acc[MR][NV];
+    for (size_t r = 0; r < MR; r++)
+      for (size_t v = 0; v < NV; v++) acc[r][v] = _mm256_loadu_ps(c + r * ldc + VL * v);
+    for (size_t p = 0; p < kc; p++) {
+      __m256 bv[NV];
+      for (size_t v = 0; v < NV; v++) bv[v] = _mm256_load_ps(b + p * NR + VL * v);
+      for (size_t r = 0; r < MR; r++) {
+        __m256 av = _mm256_broadcast_ss(a + p * MR + r);
+        for (size_t v = 0; v < NV; v++) acc[r][v] = _mm256_add_ps(acc[r][v], _mm256_mul_ps(av, bv[v]));
+      }
+    }
+    for (size_t r = 0; r < MR; r++)
+      for (size_t v = 0; v < NV; v++) _mm256_storeu_ps(c + r * ldc + VL * v, acc[r][v]);
+#else
+    float acc[MR][NR];
+    for (size_t r = 0; r < MR; r++)
+      for (size_t j = 0; j < NR; j++) acc[r][j] = c[r * ldc + j];
+    for (size_t p = 0; p < kc; p++)
+      for (size_t r = 0; r < MR; r++) {
+        float av = a[p * MR + r];
+        for (size_t j = 0; j < NR; j++) {
+          float prod = av * b[p * NR + j];
+          acc[r][j] = acc[r][j] + prod;
+        }
+      }
+    for (size_t r = 0; r < MR; r++)
+      for (size_t j = 0; j < NR; j++) c[r * ldc + j] = acc[r][j];
+#endif
+  }
+
+  // A partial tile (rows < MR or cols < NR) runs through a full-size scratch tile.
+  static void micro_edge(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows, size_t cols) {
+    alignas(64) float t[MR * NR];
+    for (size_t r = 0; r < rows; r++)
+      for (size_t j = 0; j < cols; j++) t[r * NR + j] = c[r * ldc + j];
+    micro(kc, a, b, t, NR);
+    for (size_t r = 0; r < rows; r++)
+      for (size_t j = 0; j < cols; j++) c[r * ldc + j] = t[r * NR + j];
+  }
+
+  // C block [mc×nc] (row stride ldc) += packed A block · packed B panel.
+  static void block(size_t kc, size_t mc, size_t nc, const float* ap, const float* bp, float* c, size_t ldc) {
+    for (size_t jr = 0; jr < nc; jr += NR) {
+      size_t cols = std::min(NR, nc - jr);
+      const float* bpanel = bp + jr * kc;
+      for (size_t ir = 0; ir < mc; ir += MR) {
+        size_t rows = std::min(MR, mc - ir);
+        float* ct = c + ir * ldc + jr;
+        const float* apanel = ap + ir * kc;
+        if (rows == MR && cols == NR) micro(kc, apanel, bpanel, ct, ldc);
+        else micro_edge(kc, apanel, bpanel, ct, ldc, rows, cols);
+      }
+    }
+  }
+
+  // C[i0:i1, j0:j1] += op(A)·op(B), through packed, cache-sized blocks.
+  static void run(const MatA& A, const MatB& B, float* c, size_t ldc, size_t i0, size_t i1, size_t j0, size_t j1,
+                  float* ap, float* bp) {
+    for (size_t jc = j0; jc < j1; jc += NC) {
+      size_t nc = std::min(NC, j1 - jc);
+      for (size_t p0 = 0; p0 < A.k; p0 += KC) {
+        size_t kc = std::min(KC, A.k - p0);
+        pack_b(B, p0, kc, jc, nc, bp);
+        for (size_t ic = i0; ic < i1; ic += MC) {
+          size_t mc = std::min(MC, i1 - ic);
+          pack_a(A, ic, mc, p0, kc, ap);
+          block(kc, mc, nc, ap, bp, c + ic * ldc + jc, ldc);
         }
       }
     }
-    dst += NR * kc;
   }
-}
-
-// C[MR×NR] (row stride ldc) += packed A panel · packed B panel over kc steps,
-// each step c = c + a*b as a separate multiply and add.
-#if defined(__AVX512F__)
-void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
-  constexpr size_t NV = NR / 16;
-  __m512 acc[MR][NV];
-  for (size_t r = 0; r < MR; r++)
-    for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_loadu_ps(c + r * ldc + 16 * v);
-  for (size_t p = 0; p < kc; p++) {
-    __m512 bv[NV];
-    for (size_t v = 0; v < NV; v++) bv[v] = _mm512_load_ps(b + p * NR + 16 * v);
-    for (size_t r = 0; r < MR; r++) {
-      __m512 av = _mm512_set1_ps(a[p * MR + r]);
-      for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(av, bv[v]));
-    }
-  }
-  for (size_t r = 0; r < MR; r++)
-    for (size_t v = 0; v < NV; v++) _mm512_storeu_ps(c + r * ldc + 16 * v, acc[r][v]);
-}
-#elif defined(__AVX2__)
-void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
-  __m256 c0[MR], c1[MR];
-  for (size_t r = 0; r < MR; r++) {
-    c0[r] = _mm256_loadu_ps(c + r * ldc);
-    c1[r] = _mm256_loadu_ps(c + r * ldc + 8);
-  }
-  for (size_t p = 0; p < kc; p++) {
-    __m256 b0 = _mm256_load_ps(b + p * NR), b1 = _mm256_load_ps(b + p * NR + 8);
-    for (size_t r = 0; r < MR; r++) {
-      __m256 av = _mm256_broadcast_ss(a + p * MR + r);
-      c0[r] = _mm256_add_ps(c0[r], _mm256_mul_ps(av, b0));
-      c1[r] = _mm256_add_ps(c1[r], _mm256_mul_ps(av, b1));
-    }
-  }
-  for (size_t r = 0; r < MR; r++) {
-    _mm256_storeu_ps(c + r * ldc, c0[r]);
-    _mm256_storeu_ps(c + r * ldc + 8, c1[r]);
-  }
-}
-#else
-void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
-  float acc[MR][NR];
-  for (size_t r = 0; r < MR; r++)
-    for (size_t j = 0; j < NR; j++) acc[r][j] = c[r * ldc + j];
-  for (size_t p = 0; p < kc; p++)
-    for (size_t r = 0; r < MR; r++) {
-      float av = a[p * MR + r];
-      for (size_t j = 0; j < NR; j++) {
-        float prod = av * b[p * NR + j];
-        acc[r][j] = acc[r][j] + prod;
-      }
-    }
-  for (size_t r = 0; r < MR; r++)
-    for (size_t j = 0; j < NR; j++) c[r * ldc + j] = acc[r][j];
-}
-#endif
-
-// A partial tile (rows < MR or cols < NR) runs through a full-size scratch tile.
-void micro_edge(size_t kc, const float* a, const float* b, float* c, size_t ldc, size_t rows, size_t cols) {
-  alignas(64) float t[MR * NR];
-  for (size_t r = 0; r < rows; r++)
-    for (size_t j = 0; j < cols; j++) t[r * NR + j] = c[r * ldc + j];
-  micro(kc, a, b, t, NR);
-  for (size_t r = 0; r < rows; r++)
-    for (size_t j = 0; j < cols; j++) c[r * ldc + j] = t[r * NR + j];
-}
+};
 
 // A 64-byte-aligned scratch buffer per thread, grown on demand.
 float* scratch(std::vector<float>& buf, size_t floats) {
   if (buf.size() < floats + 16) buf.resize(floats + 16);
   uintptr_t p = reinterpret_cast<uintptr_t>(buf.data());
   return reinterpret_cast<float*>((p + 63) & ~uintptr_t(63));
-}
-
-// C block [mc×nc] (row stride ldc) += packed A block · packed B panel.
-void block(size_t kc, size_t mc, size_t nc, const float* ap, const float* bp, float* c, size_t ldc) {
-  for (size_t jr = 0; jr < nc; jr += NR) {
-    size_t cols = std::min(NR, nc - jr);
-    const float* bpanel = bp + jr * kc;
-    for (size_t ir = 0; ir < mc; ir += MR) {
-      size_t rows = std::min(MR, mc - ir);
-      float* ct = c + ir * ldc + jr;
-      const float* apanel = ap + ir * kc;
-      if (rows == MR && cols == NR) micro(kc, apanel, bpanel, ct, ldc);
-      else micro_edge(kc, apanel, bpanel, ct, ldc, rows, cols);
-    }
-  }
 }
 
 // Replaces every NaN in the rectangle by the canonical quiet NaN (0x7fc00000).
@@ -213,23 +226,16 @@ void sgemm_block(int trans_a, int trans_b, size_t m, size_t n, size_t k, const f
   if (i1 <= i0 || j1 <= j0) return;
   if (!accumulate)
     for (size_t i = i0; i < i1; i++) std::memset(c + i * n + j0, 0, (j1 - j0) * sizeof(float));
-  if (k == 0) return canonical_nan(c, n, i0, i1, j0, j1);
-  static thread_local std::vector<float> abuf, bbuf;
-  float* bp = scratch(bbuf, (NC + NR) * KC);
-  float* ap = scratch(abuf, (MC + MR) * KC);
-  MatA A{a, m, k, trans_a != 0};
-  MatB B{b, k, n, trans_b != 0};
-  for (size_t jc = j0; jc < j1; jc += NC) {
-    size_t nc = std::min(NC, j1 - jc);
-    for (size_t p0 = 0; p0 < k; p0 += KC) {
-      size_t kc = std::min(KC, k - p0);
-      pack_b(B, p0, kc, jc, nc, bp);
-      for (size_t ic = i0; ic < i1; ic += MC) {
-        size_t mc = std::min(MC, i1 - ic);
-        pack_a(A, ic, mc, p0, kc, ap);
-        block(kc, mc, nc, ap, bp, c + ic * n + jc, n);
-      }
-    }
+  if (k > 0) {
+    static thread_local std::vector<float> abuf, bbuf;
+    constexpr size_t MAX_MR = WIDE_MR > NARROW_MR ? WIDE_MR : NARROW_MR;
+    constexpr size_t MAX_NR = WIDE_NR > NARROW_NR ? WIDE_NR : NARROW_NR;
+    float* bp = scratch(bbuf, (NC + MAX_NR) * KC);
+    float* ap = scratch(abuf, (MC + MAX_MR) * KC);
+    MatA A{a, m, k, trans_a != 0};
+    MatB B{b, k, n, trans_b != 0};
+    if (j1 - j0 <= NARROW_NR) Tile<NARROW_MR, NARROW_NR>::run(A, B, c, n, i0, i1, j0, j1, ap, bp);
+    else Tile<WIDE_MR, WIDE_NR>::run(A, B, c, n, i0, i1, j0, j1, ap, bp);
   }
   canonical_nan(c, n, i0, i1, j0, j1);
 }
@@ -272,7 +278,8 @@ double fma_peak(size_t iters, float* sink) {
   return 2.0 * 8 * CH * static_cast<double>(iters);
 #else
   // No FMA in the portable build: a multiply and an add per step, same count.
-  constexpr int CH = 16;
+  // Enough chains to cover the multiply-then-add latency once vectorized.
+  constexpr int CH = 64;
   float acc[CH];
   for (int i = 0; i < CH; i++) acc[i] = 0.001f * i;
   for (size_t t = 0; t < iters; t++)
@@ -287,8 +294,8 @@ double fma_peak(size_t iters, float* sink) {
 }  // namespace
 
 void fill_gemm(GemmKernels& k) {
-  k.mr = MR;
-  k.nr = NR;
+  k.mr = WIDE_MR;
+  k.nr = WIDE_NR;
   k.sgemm_block = sgemm_block;
   k.col_sum_acc = col_sum_acc;
   k.fma_peak = fma_peak;
