@@ -17,10 +17,11 @@ size_t product(const Napi::CallbackInfo& info, size_t a, size_t b) {
   return r;
 }
 
-// Splits C [m,n] into rectangles for the pool: about 128 rows × 512 columns
-// (a packed B panel stays in L2), cut finer until every thread has at least two
-// rectangles. Block edges fall on micro-tile multiples. The split never
-// changes the result (each element's k order is fixed), only the speed.
+// Splits C [m,n] into rectangles for the pool: each rectangle packs its own
+// slices of A and B, so they are as large as possible, just enough for two per
+// thread (the pool balances them dynamically), cutting the longer side in half
+// each time at micro-tile multiples. The split never changes the result (each
+// element's k order is fixed), only the speed.
 void run_blocks(size_t m, size_t n, size_t k, const std::function<void(size_t, size_t, size_t, size_t)>& fn) {
   const GemmKernels& g = K().gemm;
   size_t threads = static_cast<size_t>(get_threads());
@@ -30,16 +31,19 @@ void run_blocks(size_t m, size_t n, size_t k, const std::function<void(size_t, s
     return;
   }
   size_t row_units = (m + g.mr - 1) / g.mr, col_units = (n + g.nr - 1) / g.nr;
-  size_t mb = std::max<size_t>(1, 128 / g.mr), nb = std::max<size_t>(1, 512 / g.nr);
-  auto tasks = [&] { return ((row_units + mb - 1) / mb) * ((col_units + nb - 1) / nb); };
-  while (tasks() < 2 * threads && (mb > 1 || nb > 1)) {
-    if (mb > 1 && (mb * g.mr >= nb * g.nr || nb == 1)) mb = (mb + 1) / 2;
-    else nb = (nb + 1) / 2;
+  size_t rb = 1, cb = 1;
+  while (rb * cb < 2 * threads) {
+    bool rows_can = row_units / rb >= 2, cols_can = col_units / cb >= 2;
+    if (rows_can && (!cols_can || m / rb >= n / cb)) rb *= 2;
+    else if (cols_can) cb *= 2;
+    else break;
   }
-  size_t rb = (row_units + mb - 1) / mb, cb = (col_units + nb - 1) / nb;
+  size_t mb = (row_units + rb - 1) / rb * g.mr, nb = (col_units + cb - 1) / cb * g.nr;
+  rb = (m + mb - 1) / mb;
+  cb = (n + nb - 1) / nb;
   parallel_for(rb * cb, [&](size_t t) {
-    size_t i0 = (t / cb) * mb * g.mr, j0 = (t % cb) * nb * g.nr;
-    fn(i0, std::min(m, i0 + mb * g.mr), j0, std::min(n, j0 + nb * g.nr));
+    size_t i0 = (t / cb) * mb, j0 = (t % cb) * nb;
+    fn(i0, std::min(m, i0 + mb), j0, std::min(n, j0 + nb));
   });
 }
 

@@ -66,6 +66,18 @@ struct MatB {
   bool trans;
 };
 
+#if defined(__AVX512F__)
+// b * broadcast(*a) as one vmulps with an embedded broadcast: the broadcast
+// then rides on the load, where a separate vbroadcastss would take a slot on
+// the floating-point pipes the multiplies and adds need (Zen 4). The same
+// IEEE multiply either way.
+inline __m512 mul_bcast(__m512 b, const float* a) {
+  __m512 r;
+  __asm__("vmulps %2%{1to16%}, %1, %0" : "=v"(r) : "v"(b), "m"(*a));
+  return r;
+}
+#endif
+
 template <size_t MR, size_t NR>
 struct Tile {
   // Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels:
@@ -119,10 +131,8 @@ struct Tile {
     for (size_t p = 0; p < kc; p++) {
       __m512 bv[NV];
       for (size_t v = 0; v < NV; v++) bv[v] = _mm512_load_ps(b + p * NR + VL * v);
-      for (size_t r = 0; r < MR; r++) {
-        __m512 av = _mm512_set1_ps(a[p * MR + r]);
-        for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_mul_ps(av, bv[v]));
-      }
+      for (size_t r = 0; r < MR; r++)
+        for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], mul_bcast(bv[v], a + p * MR + r));
     }
     for (size_t r = 0; r < MR; r++)
       for (size_t v = 0; v < NV; v++) _mm512_storeu_ps(c + r * ldc + VL * v, acc[r][v]);
