@@ -20,10 +20,14 @@ function multiply(transA: boolean, transB: boolean, m: number, n: number, k: num
   a: Float32Array, b: Float32Array, c: Float32Array): void {
   if (transB) {
     // B stored [n, k]: dot products over contiguous rows of both operands.
+    // A's row i as (base, stride): contiguous unless A is transposed.
+    const aStride = transA ? m : 1;
     for (let i = 0; i < m; i++) {
+      const aBase = transA ? i : i * k;
       for (let j = 0; j < n; j++) {
         let acc = c[i * n + j];
-        for (let p = 0; p < k; p++) acc = f(acc + f(aAt(a, transA, m, k, i, p) * b[j * k + p]));
+        const bBase = j * k;
+        for (let p = 0; p < k; p++) acc = f(acc + f(a[aBase + p * aStride] * b[bBase + p]));
         c[i * n + j] = acc;
       }
     }
