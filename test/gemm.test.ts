@@ -32,11 +32,11 @@ function expectAllAgree(shape: Shape, seed: number, a?: Float32Array, b?: Float3
 }
 
 describe('gemm', () => {
-  // Sizes around the micro-tile widths (4, 6, 12 rows; 8, 16, 64 columns) and
-  // the cache blocks (KC = 256 deep, MC = 132 rows, NC = 512 columns).
+  // Sizes around the micro-tile widths (4, 6, 16 rows; 8, 16 columns) and
+  // the cache blocks (KC = 256 deep, MC = 144 rows, NC = 512 columns).
   const shapes: Shape[] = [
     [0, 5, 3], [4, 0, 3], [3, 4, 0], [1, 1, 1], [7, 15, 16], [17, 16, 15], [16, 17, 7],
-    [63, 65, 17], [40, 10, 300], [65, 63, 257], [129, 1, 65], [1, 513, 9], [6, 64, 300], [8, 130, 513],
+    [63, 65, 17], [40, 10, 300], [65, 63, 257], [129, 1, 65], [145, 33, 70], [1, 513, 9], [6, 64, 300], [8, 130, 513],
   ];
   for (const s of shapes) {
     it(`agrees bit for bit everywhere at m,n,k = ${s}`, () => expectAllAgree(s, s[0] * 7 + s[1] * 3 + s[2]));

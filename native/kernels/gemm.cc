@@ -28,29 +28,24 @@ namespace df {
 namespace DF_ISA {
 namespace {
 
-// Micro-tile shapes (rows × columns of C held in registers). WIDE serves most
-// products; NARROW serves C with few columns (a classifier's output layer),
-// where a wide tile would mostly compute padding.
+// The micro-tile: MR rows × NR columns of C held in registers.
 #if defined(__AVX512F__)
-// 16 zmm accumulators. Few rows and wide rows: each row costs one broadcast
-// of A per k step, and broadcasts compete with the multiplies and adds.
-constexpr size_t WIDE_MR = 4, WIDE_NR = 64;
-constexpr size_t NARROW_MR = 12, NARROW_NR = 16;
+// 16 zmm accumulators, one vector per row: per k step one load of B and 16
+// broadcast loads of A folded into the 16 multiplies.
+constexpr size_t MR = 16, NR = 16;
 constexpr size_t VL = 16;
 #elif defined(__AVX2__)
-constexpr size_t WIDE_MR = 6, WIDE_NR = 16;   // 12 ymm accumulators
-constexpr size_t NARROW_MR = 6, NARROW_NR = 16;
+constexpr size_t MR = 6, NR = 16;   // 12 ymm accumulators
 constexpr size_t VL = 8;
 #else
-constexpr size_t WIDE_MR = 4, WIDE_NR = 8;
-constexpr size_t NARROW_MR = 4, NARROW_NR = 8;
+constexpr size_t MR = 4, NR = 8;
 constexpr size_t VL = 1;
 #endif
 // A KC×NR micro-panel of B stays in L1 while the micro-kernel sweeps it with
 // every MR-row panel of A; the KC×NC panel of B and the MC×KC block of A stay
 // in L2.
 constexpr size_t KC = 256;
-constexpr size_t MC = 132;   // a multiple of every MR above
+constexpr size_t MC = 144;   // a multiple of every MR above (16, 6, 4)
 constexpr size_t NC = 512;
 
 // The operands: op(A) is [m,k] (A stored [k,m] when trans), op(B) is [k,n]
@@ -66,19 +61,31 @@ struct MatB {
   bool trans;
 };
 
+// The vector type of the SIMD micro-kernel and the few operations it needs.
 #if defined(__AVX512F__)
-// b * broadcast(*a) as one vmulps with an embedded broadcast: the broadcast
-// then rides on the load, where a separate vbroadcastss would take a slot on
-// the floating-point pipes the multiplies and adds need (Zen 4). The same
-// IEEE multiply either way.
-inline __m512 mul_bcast(__m512 b, const float* a) {
-  __m512 r;
-  __asm__("vmulps %2%{1to16%}, %1, %0" : "=v"(r) : "v"(b), "m"(*a));
-  return r;
-}
+struct Vec {
+  using T = __m512;
+  static T load(const float* p) { return _mm512_load_ps(p); }
+  static T loadu(const float* p) { return _mm512_loadu_ps(p); }
+  static void storeu(float* p, T v) { _mm512_storeu_ps(p, v); }
+  static T add(T x, T y) { return _mm512_add_ps(x, y); }
+  // b * broadcast(*a). With one use per broadcast value (a tile one vector
+  // wide) the compiler folds the broadcast into the multiply's load
+  // (vmulps m32{1to16}), so it never takes a slot on the floating-point pipes
+  // the multiplies and adds need.
+  static T mul_bcast(T b, const float* a) { return _mm512_mul_ps(b, _mm512_set1_ps(*a)); }
+};
+#elif defined(__AVX2__)
+struct Vec {
+  using T = __m256;
+  static T load(const float* p) { return _mm256_load_ps(p); }
+  static T loadu(const float* p) { return _mm256_loadu_ps(p); }
+  static void storeu(float* p, T v) { _mm256_storeu_ps(p, v); }
+  static T add(T x, T y) { return _mm256_add_ps(x, y); }
+  static T mul_bcast(T b, const float* a) { return _mm256_mul_ps(b, _mm256_broadcast_ss(a)); }
+};
 #endif
 
-template <size_t MR, size_t NR>
 struct Tile {
   // Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels:
   // panel r holds, for each p, MR consecutive values (zero past the last row).
@@ -123,34 +130,19 @@ struct Tile {
   // C[MR×NR] (row stride ldc) += packed A panel · packed B panel over kc
   // steps, each step c = c + a*b as a separate multiply and add.
   static void micro(size_t kc, const float* DF_RESTRICT a, const float* DF_RESTRICT b, float* c, size_t ldc) {
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) || defined(__AVX2__)
     constexpr size_t NV = NR / VL;
-    __m512 acc[MR][NV];
+    typename Vec::T acc[MR][NV];
     for (size_t r = 0; r < MR; r++)
-      for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_loadu_ps(c + r * ldc + VL * v);
+      for (size_t v = 0; v < NV; v++) acc[r][v] = Vec::loadu(c + r * ldc + VL * v);
     for (size_t p = 0; p < kc; p++) {
-      __m512 bv[NV];
-      for (size_t v = 0; v < NV; v++) bv[v] = _mm512_load_ps(b + p * NR + VL * v);
+      typename Vec::T bv[NV];
+      for (size_t v = 0; v < NV; v++) bv[v] = Vec::load(b + p * NR + VL * v);
       for (size_t r = 0; r < MR; r++)
-        for (size_t v = 0; v < NV; v++) acc[r][v] = _mm512_add_ps(acc[r][v], mul_bcast(bv[v], a + p * MR + r));
+        for (size_t v = 0; v < NV; v++) acc[r][v] = Vec::add(acc[r][v], Vec::mul_bcast(bv[v], a + p * MR + r));
     }
     for (size_t r = 0; r < MR; r++)
-      for (size_t v = 0; v < NV; v++) _mm512_storeu_ps(c + r * ldc + VL * v, acc[r][v]);
-#elif defined(__AVX2__)
-    constexpr size_t NV = NR / VL;
-    __m256 acc[MR][NV];
-    for (size_t r = 0; r < MR; r++)
-      for (size_t v = 0; v < NV; v++) acc[r][v] = _mm256_loadu_ps(c + r * ldc + VL * v);
-    for (size_t p = 0; p < kc; p++) {
-      __m256 bv[NV];
-      for (size_t v = 0; v < NV; v++) bv[v] = _mm256_load_ps(b + p * NR + VL * v);
-      for (size_t r = 0; r < MR; r++) {
-        __m256 av = _mm256_broadcast_ss(a + p * MR + r);
-        for (size_t v = 0; v < NV; v++) acc[r][v] = _mm256_add_ps(acc[r][v], _mm256_mul_ps(av, bv[v]));
-      }
-    }
-    for (size_t r = 0; r < MR; r++)
-      for (size_t v = 0; v < NV; v++) _mm256_storeu_ps(c + r * ldc + VL * v, acc[r][v]);
+      for (size_t v = 0; v < NV; v++) Vec::storeu(c + r * ldc + VL * v, acc[r][v]);
 #else
     float acc[MR][NR];
     for (size_t r = 0; r < MR; r++)
@@ -238,14 +230,11 @@ void sgemm_block(int trans_a, int trans_b, size_t m, size_t n, size_t k, const f
     for (size_t i = i0; i < i1; i++) std::memset(c + i * n + j0, 0, (j1 - j0) * sizeof(float));
   if (k > 0) {
     static thread_local std::vector<float> abuf, bbuf;
-    constexpr size_t MAX_MR = WIDE_MR > NARROW_MR ? WIDE_MR : NARROW_MR;
-    constexpr size_t MAX_NR = WIDE_NR > NARROW_NR ? WIDE_NR : NARROW_NR;
-    float* bp = scratch(bbuf, (NC + MAX_NR) * KC);
-    float* ap = scratch(abuf, (MC + MAX_MR) * KC);
+    float* bp = scratch(bbuf, (NC + NR) * KC);
+    float* ap = scratch(abuf, (MC + MR) * KC);
     MatA A{a, m, k, trans_a != 0};
     MatB B{b, k, n, trans_b != 0};
-    if (j1 - j0 <= NARROW_NR) Tile<NARROW_MR, NARROW_NR>::run(A, B, c, n, i0, i1, j0, j1, ap, bp);
-    else Tile<WIDE_MR, WIDE_NR>::run(A, B, c, n, i0, i1, j0, j1, ap, bp);
+    Tile::run(A, B, c, n, i0, i1, j0, j1, ap, bp);
   }
   canonical_nan(c, n, i0, i1, j0, j1);
 }
@@ -304,8 +293,8 @@ double fma_peak(size_t iters, float* sink) {
 }  // namespace
 
 void fill_gemm(GemmKernels& k) {
-  k.mr = WIDE_MR;
-  k.nr = WIDE_NR;
+  k.mr = MR;
+  k.nr = NR;
   k.sgemm_block = sgemm_block;
   k.col_sum_acc = col_sum_acc;
   k.fma_peak = fma_peak;
