@@ -94,13 +94,19 @@ struct Tile {
       size_t rows = std::min(MR, mc - ir);
       if (!A.trans) {
         for (size_t r = 0; r < MR; r++) {
+          if (r >= rows) {  // padding rows: never form pointers past A
+            for (size_t p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
+            continue;
+          }
           const float* src = A.a + (i0 + ir + r) * A.k + p0;
-          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = r < rows ? src[p] : 0.0f;
+          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = src[p];
         }
       } else {
         for (size_t p = 0; p < kc; p++) {
           const float* src = A.a + (p0 + p) * A.m + i0 + ir;
-          for (size_t r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[r] : 0.0f;
+          size_t r = 0;
+          for (; r < rows; r++) dst[p * MR + r] = src[r];
+          for (; r < MR; r++) dst[p * MR + r] = 0.0f;
         }
       }
       dst += MR * kc;
@@ -115,12 +121,18 @@ struct Tile {
       if (!B.trans) {
         for (size_t p = 0; p < kc; p++) {
           const float* src = B.b + (p0 + p) * B.n + j0 + jr;
-          for (size_t c = 0; c < NR; c++) dst[p * NR + c] = c < cols ? src[c] : 0.0f;
+          size_t c = 0;
+          for (; c < cols; c++) dst[p * NR + c] = src[c];
+          for (; c < NR; c++) dst[p * NR + c] = 0.0f;
         }
       } else {
         for (size_t c = 0; c < NR; c++) {
+          if (c >= cols) {  // padding columns: never form pointers past B
+            for (size_t p = 0; p < kc; p++) dst[p * NR + c] = 0.0f;
+            continue;
+          }
           const float* src = B.b + (j0 + jr + c) * B.k + p0;
-          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = c < cols ? src[p] : 0.0f;
+          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
         }
       }
       dst += NR * kc;
