@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { nn, Parameter, Tensor } from '../src';
 import { loadGolden } from './golden';
-import { configs, withConfig, ulpDiff } from './helpers';
+import { configs, withConfig, ulpDiff, randomArray, expectBitsEqual, rng } from './helpers';
 
 const G = loadGolden('nn');
 const f32 = (a: number[]) => Float32Array.from(a);
@@ -158,6 +158,42 @@ describe('layers and losses match PyTorch', () => {
   }
 });
 
+describe('training steps are bit-identical on every backend', () => {
+  it('an MLP (every activation) over a few SGD steps gives the same bits on every ISA and the reference', () => {
+    const r = rng(3);
+    const x = new Tensor(randomArray(37 * 20, 1, -2, 2), [37, 20]);
+    const labels = Int32Array.from({ length: 37 }, () => Math.floor(r() * 5));
+    const results = configs().map((cfg) =>
+      withConfig(cfg, () => {
+        const layers = [new nn.Linear(20, 33), new nn.GELU(), new nn.Linear(33, 17), new nn.Tanh(), new nn.Linear(17, 16),
+          new nn.LeakyReLU(0.1), new nn.Linear(16, 9), new nn.Sigmoid(), new nn.Linear(9, 8), new nn.ReLU(), new nn.Linear(8, 5)];
+        const model = new nn.Sequential(...layers);
+        // Same starting weights everywhere (init draws from a global stream).
+        model.parameters().forEach((p, i) => p.data.set(randomArray(p.size, 100 + i, -0.3, 0.3)));
+        const ce = new nn.CrossEntropyLoss({ labelSmoothing: 0.05 });
+        const mse = new nn.MSELoss();
+        const losses: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          model.zeroGrad();
+          const y = model.forward(x);
+          losses.push(ce.forward(y, labels));
+          model.backward(ce.backward());
+          const target = new Tensor(new Float32Array(y.size).fill(0.1), y.shape);
+          losses.push(mse.forward(model.forward(x), target));
+          model.backward(mse.backward());
+          for (const p of model.parameters()) for (let i = 0; i < p.size; i++) p.data[i] = Math.fround(p.data[i] - Math.fround(0.1 * p.grad[i]));
+        }
+        return { name: cfg.name, losses, params: model.parameters().map((p) => p.data) };
+      }),
+    );
+    const ref = results[results.length - 1];
+    for (const res of results) {
+      expect(res.losses, res.name).toEqual(ref.losses);
+      res.params.forEach((p, i) => expectBitsEqual(p, ref.params[i], `${res.name} parameter ${i}`));
+    }
+  });
+});
+
 describe('layer API', () => {
   it('Linear has PyTorch shapes, names and default init bounds', () => {
     const lin = new nn.Linear(400, 30);
@@ -201,6 +237,21 @@ describe('layer API', () => {
     expect(model.backward(new Tensor(new Float32Array(6).fill(1), [3, 2])).shape).toEqual([3, 4]);
     model.eval();
     expect(model.at(0)!.training).toBe(false);
+    class WithBuffer extends nn.Module {
+      constructor() {
+        super();
+        this.registerBuffer('running_mean', Tensor.zeros([2]));
+      }
+      forward(t: Tensor) {
+        return t;
+      }
+      backward(g: Tensor) {
+        return g;
+      }
+    }
+    expect(Object.keys(new nn.Sequential(new nn.Linear(2, 2), new nn.ReLU(), new WithBuffer()).stateDict())).toEqual(['0.weight', '0.bias', '2.running_mean']);
+    const zeroIn = new nn.Linear(0, 2);
+    expect([...zeroIn.forward(Tensor.zeros([3, 0])).data]).toEqual([...zeroIn.bias!.data, ...zeroIn.bias!.data, ...zeroIn.bias!.data]);
     const empty = new nn.Sequential();
     const t = new Tensor([1, 2]);
     expect(empty.forward(t)).toBe(t);
