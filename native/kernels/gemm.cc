@@ -86,29 +86,39 @@ struct Vec {
 };
 #endif
 
+// dst[p*W + i] = src_i[p] for the `valid` streams src_i = base + i*ld (i < W),
+// zero for i in [valid, W): the streams are read in step and the panel written
+// in order. Padding never forms pointers past the operand.
+template <size_t W>
+void pack_streams(const float* base, size_t ld, size_t valid, size_t kc, float* DF_RESTRICT dst) {
+  const float* src[W];
+  for (size_t i = 0; i < valid; i++) src[i] = base + i * ld;
+  for (size_t p = 0; p < kc; p++) {
+    size_t i = 0;
+    for (; i < valid; i++) dst[p * W + i] = src[i][p];
+    for (; i < W; i++) dst[p * W + i] = 0.0f;
+  }
+}
+
+// dst[p*W + i] = (base + p*ld)[i] for i < valid, zero for i in [valid, W).
+template <size_t W>
+void pack_rows(const float* base, size_t ld, size_t valid, size_t kc, float* DF_RESTRICT dst) {
+  for (size_t p = 0; p < kc; p++) {
+    const float* src = base + p * ld;
+    size_t i = 0;
+    for (; i < valid; i++) dst[p * W + i] = src[i];
+    for (; i < W; i++) dst[p * W + i] = 0.0f;
+  }
+}
+
 struct Tile {
   // Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row panels:
   // panel r holds, for each p, MR consecutive values (zero past the last row).
   static void pack_a(const MatA& A, size_t i0, size_t mc, size_t p0, size_t kc, float* DF_RESTRICT dst) {
     for (size_t ir = 0; ir < mc; ir += MR) {
       size_t rows = std::min(MR, mc - ir);
-      if (!A.trans) {
-        for (size_t r = 0; r < MR; r++) {
-          if (r >= rows) {  // padding rows: never form pointers past A
-            for (size_t p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
-            continue;
-          }
-          const float* src = A.a + (i0 + ir + r) * A.k + p0;
-          for (size_t p = 0; p < kc; p++) dst[p * MR + r] = src[p];
-        }
-      } else {
-        for (size_t p = 0; p < kc; p++) {
-          const float* src = A.a + (p0 + p) * A.m + i0 + ir;
-          size_t r = 0;
-          for (; r < rows; r++) dst[p * MR + r] = src[r];
-          for (; r < MR; r++) dst[p * MR + r] = 0.0f;
-        }
-      }
+      if (!A.trans) pack_streams<MR>(A.a + (i0 + ir) * A.k + p0, A.k, rows, kc, dst);
+      else pack_rows<MR>(A.a + p0 * A.m + i0 + ir, A.m, rows, kc, dst);
       dst += MR * kc;
     }
   }
@@ -118,23 +128,8 @@ struct Tile {
   static void pack_b(const MatB& B, size_t p0, size_t kc, size_t j0, size_t nc, float* DF_RESTRICT dst) {
     for (size_t jr = 0; jr < nc; jr += NR) {
       size_t cols = std::min(NR, nc - jr);
-      if (!B.trans) {
-        for (size_t p = 0; p < kc; p++) {
-          const float* src = B.b + (p0 + p) * B.n + j0 + jr;
-          size_t c = 0;
-          for (; c < cols; c++) dst[p * NR + c] = src[c];
-          for (; c < NR; c++) dst[p * NR + c] = 0.0f;
-        }
-      } else {
-        for (size_t c = 0; c < NR; c++) {
-          if (c >= cols) {  // padding columns: never form pointers past B
-            for (size_t p = 0; p < kc; p++) dst[p * NR + c] = 0.0f;
-            continue;
-          }
-          const float* src = B.b + (j0 + jr + c) * B.k + p0;
-          for (size_t p = 0; p < kc; p++) dst[p * NR + c] = src[p];
-        }
-      }
+      if (!B.trans) pack_rows<NR>(B.b + p0 * B.n + j0 + jr, B.n, cols, kc, dst);
+      else pack_streams<NR>(B.b + (j0 + jr) * B.k + p0, B.k, cols, kc, dst);
       dst += NR * kc;
     }
   }
