@@ -9,11 +9,11 @@
 // the reference (src/reference/gemm.ts).
 //
 // Blocking (BLIS style): C is computed one rectangle at a time (the driver
-// hands each thread whole rectangles). For each KC-deep slice of k, the B slice
-// of the rectangle is packed into NR-wide column panels (kept in L2), then for
-// each MC-high row block of A, its slice is packed into MR-high row panels
-// (L1-sized), and the micro-kernel runs MR×NR tiles with their accumulators in
-// registers.
+// hands each thread whole rectangles). For each KC-deep slice of k, the
+// rectangle's slice of B is packed into NR-column panels (the KC×NC panel
+// stays in L2); for each MC-row block of A, its slice is packed into MR-row
+// panels (L2); the micro-kernel then sweeps each KC×NR panel of B (in L1)
+// with every MR-row panel of A, holding an MR×NR tile of C in registers.
 #include <algorithm>
 #include <limits>
 #include <vector>
