@@ -57,6 +57,17 @@ export async function run() {
   }
   backend.setIsa(isas[isas.length - 1]);
   backend.setThreads(threadsDefault);
+  // The reference on the MLP shapes, for scale (1024³ would take minutes).
+  const refRows = [];
+  for (const [name, m, n, k] of SHAPES.slice(0, 2)) {
+    const native = await gemmRate(m, n, k);
+    backend.use('reference');
+    const ref = await gemmRate(m, n, k);
+    backend.use('native');
+    refRows.push([name, native.toFixed(1), ref.toFixed(2), fmt.ratio(native / ref)]);
+  }
   table('GEMM (C = A·Bᵀ, as in Linear.forward): GFLOP/s and share of the peak FMA rate of the same ISA and threads',
     ['shape', 'ISA', 'threads', 'GFLOP/s', 'peak FMA GFLOP/s', '% of peak'], rows);
+  table(`GEMM: native (${isas[isas.length - 1]}, ${threadsDefault} threads) against the TypeScript reference, GFLOP/s`,
+    ['shape', 'native', 'reference', 'speed-up'], refRows);
 }
