@@ -3,6 +3,9 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as activation from './activation';
+import * as gemm from './gemm';
+import * as loss from './loss';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
 import { makeTensorList } from './tensor-list';
@@ -14,4 +17,11 @@ export const referenceKernels: Kernels = {
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
   mathEval: mathfn.mathEval,
+  gemm: gemm.gemm,
+  colSumAcc: gemm.colSumAcc,
+  fmaPeak: gemm.fmaPeak,
+  activationForward: activation.activationForward,
+  activationBackward: activation.activationBackward,
+  crossEntropy: loss.crossEntropy,
+  mse: loss.mse,
 };
