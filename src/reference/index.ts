@@ -4,6 +4,7 @@
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
 import * as memory from './memory';
+import * as optim from './optim';
 import { makeTensorList } from './tensor-list';
 
 export const referenceKernels: Kernels = {
@@ -12,4 +13,8 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  adamStep: optim.adamStep as Kernels['adamStep'],
+  sgdStep: optim.sgdStep as Kernels['sgdStep'],
+  rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
+  adagradStep: optim.adagradStep as Kernels['adagradStep'],
 };
