@@ -98,7 +98,7 @@ void sgd(const SgdArgs& a, float* p, const float* g, float* buf, size_t n) {
 }
 
 // sq = sq*alpha + ((1-alpha)*g)*g; centered: ga = ga*alpha + (1-alpha)*g,
-// avg = sqrt(sq + (-ga)*ga) (addcmul, value -1); else avg = sqrt(sq); avg += eps.
+// avg = sqrt(sq - ga*ga) (addcmul, value -1, fused); else avg = sqrt(sq); avg += eps.
 // momentum: buf = buf*momentum + g/avg, p = p + (-lr)*buf; else p = p + (-lr*g)/avg.
 template <bool MAX, bool WD, bool CEN, bool MOM>
 void rmsprop_loop(const RmspropArgs& a, float* DF_RESTRICT p, const float* DF_RESTRICT g, float* DF_RESTRICT sq,
@@ -115,7 +115,10 @@ void rmsprop_loop(const RmspropArgs& a, float* DF_RESTRICT p, const float* DF_RE
     if constexpr (CEN) {
       float ga = gavg[i] * al + oma * gi;
       gavg[i] = ga;
-      avg = std::sqrt(s + (-ga) * ga);
+      // PyTorch's addcmul here is a fused multiply-add: ga*ga never overflows
+      // on its own, so an Inf square_avg stays Inf (not Inf-Inf = NaN). Double
+      // holds ga*ga exactly, which gives the same result without FMA hardware.
+      avg = std::sqrt(static_cast<float>(static_cast<double>(s) - static_cast<double>(ga) * static_cast<double>(ga)));
     } else {
       avg = std::sqrt(s);
     }

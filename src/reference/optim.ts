@@ -80,7 +80,7 @@ export function rmspropStep(list: RefTensorList, scalars: Float64Array, _perTens
       if (centered) {
         const ga = f(f(gavg[i] * al) + f(oma * gi));
         gavg[i] = ga;
-        avg = f(Math.sqrt(f(s + f(-ga * ga))));
+        avg = f(Math.sqrt(f(s - ga * ga))); // in double, like the native kernel: PyTorch fuses this multiply-add
       } else {
         avg = f(Math.sqrt(s));
       }
