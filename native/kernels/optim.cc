@@ -8,6 +8,7 @@
 //
 // The flags become template parameters, so each variant is a branch-free loop
 // the compiler vectorizes for the ISA this file is built for.
+#include <limits>
 #include <type_traits>
 
 #include "isa.h"
@@ -26,6 +27,12 @@ void specialize(F&& f, bool b, Bools... rest) {
   if (b) specialize([&](auto... c) { f(std::true_type{}, c...); }, rest...);
   else specialize([&](auto... c) { f(std::false_type{}, c...); }, rest...);
 }
+
+// Every stored result goes through canon(): a NaN's sign and payload depend on
+// which operand the hardware propagates, and compilers may reorder operands
+// (e.g. -a + b into b - a), so NaNs are written as the one quiet NaN 0x7fc00000
+// on every ISA and in the reference. NaN still propagates as in PyTorch.
+inline float canon(float x) { return x != x ? std::numeric_limits<float>::quiet_NaN() : x; }
 
 // torch.maximum: NaN in either operand gives NaN (selected, so its bits carry).
 inline float nan_max(float kept, float candidate) {
@@ -47,14 +54,14 @@ void adam_loop(const AdamArgs& a, float* DF_RESTRICT p, const float* DF_RESTRICT
     if constexpr (WD) gi = gi + wd * pi;
     float mi = m[i] * b1 + omb1 * gi;
     float vi = v[i] * b2 + (omb2 * gi) * gi;
-    m[i] = mi;
-    v[i] = vi;
+    m[i] = canon(mi);
+    v[i] = canon(vi);
     if constexpr (AMS) {
       vi = nan_max(vmax[i], vi);
-      vmax[i] = vi;
+      vmax[i] = canon(vi);
     }
     float denom = std::sqrt(vi) / bc2s + eps;
-    p[i] = pi + (nss * mi) / denom;
+    p[i] = canon(pi + (nss * mi) / denom);
   }
 }
 
@@ -79,10 +86,10 @@ void sgd_loop(const SgdArgs& a, float* DF_RESTRICT p, const float* DF_RESTRICT g
     if constexpr (WD) d = d + wd * pi;
     if constexpr (MOM) {
       float b = FIRST ? d : buf[i] * mom + omd * d;
-      buf[i] = b;
+      buf[i] = canon(b);
       d = NES ? d + mom * b : b;
     }
-    p[i] = pi + nlr * d;
+    p[i] = canon(pi + nlr * d);
   }
 }
 
@@ -110,11 +117,11 @@ void rmsprop_loop(const RmspropArgs& a, float* DF_RESTRICT p, const float* DF_RE
     float gi = MAX ? -g[i] : g[i];
     if constexpr (WD) gi = gi + wd * pi;
     float s = sq[i] * al + (oma * gi) * gi;
-    sq[i] = s;
+    sq[i] = canon(s);
     float avg;
     if constexpr (CEN) {
       float ga = gavg[i] * al + oma * gi;
-      gavg[i] = ga;
+      gavg[i] = canon(ga);
       // PyTorch's addcmul here is a fused multiply-add: ga*ga never overflows
       // on its own, so an Inf square_avg stays Inf (not Inf-Inf = NaN). Double
       // holds ga*ga exactly, which gives the same result without FMA hardware.
@@ -125,10 +132,10 @@ void rmsprop_loop(const RmspropArgs& a, float* DF_RESTRICT p, const float* DF_RE
     avg = avg + eps;
     if constexpr (MOM) {
       float b = buf[i] * mom + gi / avg;
-      buf[i] = b;
-      p[i] = pi + nlr * b;
+      buf[i] = canon(b);
+      p[i] = canon(pi + nlr * b);
     } else {
-      p[i] = pi + (nlr * gi) / avg;
+      p[i] = canon(pi + (nlr * gi) / avg);
     }
   }
 }
@@ -153,9 +160,9 @@ void adagrad_loop(const AdagradArgs& a, float* DF_RESTRICT p, const float* DF_RE
     float gi = MAX ? -g[i] : g[i];
     if constexpr (WD) gi = gi + wd * pi;
     float s = sum[i] + gi * gi;
-    sum[i] = s;
+    sum[i] = canon(s);
     float sd = std::sqrt(s) + eps;
-    p[i] = pi + (nclr * gi) / sd;
+    p[i] = canon(pi + (nclr * gi) / sd);
   }
 }
 

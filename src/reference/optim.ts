@@ -6,6 +6,11 @@ import type { RefTensorList } from './tensor-list';
 
 const f = Math.fround;
 
+// Stored NaNs are the one quiet NaN, as in the native kernels (see canon() there).
+function canon(x: number): number {
+  return x !== x ? NaN : x;
+}
+
 // torch.maximum: NaN in either operand gives NaN (selected, so its bits carry).
 function nanMax(kept: number, candidate: number): number {
   return candidate > kept || candidate !== candidate ? candidate : kept;
@@ -27,14 +32,14 @@ export function adamStep(list: RefTensorList, scalars: Float64Array, perTensor: 
       if (l2) gi = f(gi + f(wd * pi));
       const mi = f(f(m[i] * b1) + f(omb1 * gi));
       let vi = f(f(v[i] * b2) + f(f(omb2 * gi) * gi));
-      m[i] = mi;
-      v[i] = vi;
+      m[i] = canon(mi);
+      v[i] = canon(vi);
       if (ams) {
         vi = nanMax(vmax[i], vi);
-        vmax[i] = vi;
+        vmax[i] = canon(vi);
       }
       const denom = f(f(f(Math.sqrt(vi)) / bc2s) + eps);
-      p[i] = f(pi + f(f(nss * mi) / denom));
+      p[i] = canon(f(pi + f(f(nss * mi) / denom)));
     }
   }
 }
@@ -53,10 +58,10 @@ export function sgdStep(list: RefTensorList, scalars: Float64Array, perTensor: F
       if (l2) d = f(d + f(wd * pi));
       if (useMom) {
         const b = first ? d : f(f(buf[i] * mom) + f(omd * d));
-        buf[i] = b;
+        buf[i] = canon(b);
         d = nesterov ? f(d + f(mom * b)) : b;
       }
-      p[i] = f(pi + f(nlr * d));
+      p[i] = canon(f(pi + f(nlr * d)));
     }
   }
 }
@@ -75,11 +80,11 @@ export function rmspropStep(list: RefTensorList, scalars: Float64Array, _perTens
       let gi = max ? -g[i] : g[i];
       if (l2) gi = f(gi + f(wd * pi));
       const s = f(f(sq[i] * al) + f(f(oma * gi) * gi));
-      sq[i] = s;
+      sq[i] = canon(s);
       let avg: number;
       if (centered) {
         const ga = f(f(gavg[i] * al) + f(oma * gi));
-        gavg[i] = ga;
+        gavg[i] = canon(ga);
         avg = f(Math.sqrt(f(s - ga * ga))); // in double, like the native kernel: PyTorch fuses this multiply-add
       } else {
         avg = f(Math.sqrt(s));
@@ -87,10 +92,10 @@ export function rmspropStep(list: RefTensorList, scalars: Float64Array, _perTens
       avg = f(avg + eps);
       if (useMom) {
         const b = f(f(buf[i] * mom) + f(gi / avg));
-        buf[i] = b;
-        p[i] = f(pi + f(nlr * b));
+        buf[i] = canon(b);
+        p[i] = canon(f(pi + f(nlr * b)));
       } else {
-        p[i] = f(pi + f(f(nlr * gi) / avg));
+        p[i] = canon(f(pi + f(f(nlr * gi) / avg)));
       }
     }
   }
@@ -108,9 +113,9 @@ export function adagradStep(list: RefTensorList, scalars: Float64Array, perTenso
       let gi = max ? -g[i] : g[i];
       if (l2) gi = f(gi + f(wd * pi));
       const s = f(sum[i] + f(gi * gi));
-      sum[i] = s;
+      sum[i] = canon(s);
       const sd = f(f(Math.sqrt(s)) + eps);
-      p[i] = f(pi + f(f(nclr * gi) / sd));
+      p[i] = canon(f(pi + f(f(nclr * gi) / sd)));
     }
   }
 }
