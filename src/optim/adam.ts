@@ -38,12 +38,12 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
     const [beta1, beta2] = g.betas;
     const perTensor = new Float64Array(2 * params.length);
     states.forEach((st, t) => {
+      // The step count is per parameter and starts at 1.
+      const step = nextStep(st);
       const n = params[t].data.length;
       stateBuffer(st, 'exp_avg', n);
       stateBuffer(st, 'exp_avg_sq', n);
       if (g.amsgrad) stateBuffer(st, 'max_exp_avg_sq', n);
-      // The step count is per parameter and starts at 1.
-      const step = nextStep(st);
       perTensor[2 * t] = -(g.lr / (1 - beta1 ** step));
       perTensor[2 * t + 1] = Math.sqrt(1 - beta2 ** step);
     });

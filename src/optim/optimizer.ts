@@ -281,8 +281,9 @@ export abstract class Optimizer<O extends object> {
 
   private checkSavedEntry(value: unknown, where: string, length: number): ParamState {
     const entry = checkObject(value, where);
-    checkKnownKeys(entry, where, this.spec.stateKeys);
     const keys = Object.keys(entry);
+    const unknown = keys.find((k) => !this.spec.stateKeys.includes(k));
+    if (unknown !== undefined) throw new RangeError(`${where}: unknown state key '${unknown}' (known: ${this.spec.stateKeys.join(', ')})`);
     if (keys.length > 0) {
       const missing = this.spec.requiredStateKeys.filter((k) => !(k in entry));
       if (missing.length) throw new RangeError(`${where} lacks ${missing.join(', ')}`);

@@ -38,8 +38,8 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     const useMomentum = g.momentum > 0;
     const buffers = ['square_avg', ...(g.centered ? ['grad_avg'] : []), ...(useMomentum ? ['momentum_buffer'] : [])];
     states.forEach((st, t) => {
-      for (const b of buffers) stateBuffer(st, b, params[t].data.length);
       nextStep(st);
+      for (const b of buffers) stateBuffer(st, b, params[t].data.length);
     });
     return {
       kernel: 'rmspropStep',
