@@ -70,10 +70,18 @@ struct OptimKernels {
   void (*adagrad)(const AdagradArgs& a, float* p, const float* g, float* sum, size_t n);
 };
 
+enum MathFn { MATH_EXP, MATH_EXPM1, MATH_LOG, MATH_TANH, MATH_SIGMOID, MATH_ERF, MATH_ERFINV,
+              MATH_SIN2PI, MATH_COS2PI, MATH_COUNT };
+struct MathKernels {
+  // y[i] = fn(x[i]) with the shared double-precision functions (kernels/mathfn.h).
+  void (*eval)(int fn, const double* x, double* y, size_t n);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
   OptimKernels optim;
+  MathKernels math;
 };
 
 }  // namespace df

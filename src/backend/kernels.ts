@@ -28,7 +28,11 @@ export interface Kernels {
   rmspropStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
   /** Lists: params, grads, sum. scalars: weightDecay, eps. perTensor: -lr/(1+(step-1)*lrDecay) per tensor. */
   adagradStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
+  mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
 }
+
+export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';
 
 export interface NativeInfo {
   isa: string;

@@ -3,6 +3,7 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as mathfn from './mathfn';
 import * as memory from './memory';
 import * as optim from './optim';
 import { makeTensorList } from './tensor-list';
@@ -17,4 +18,5 @@ export const referenceKernels: Kernels = {
   sgdStep: optim.sgdStep as Kernels['sgdStep'],
   rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
   adagradStep: optim.adagradStep as Kernels['adagradStep'],
+  mathEval: mathfn.mathEval,
 };
