@@ -3,7 +3,7 @@
 import { OPT } from '../backend/optim-abi';
 import type { Parameter } from '../tensor';
 import { commonOptions } from './options';
-import { Optimizer, nextStep, stateBuffer, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
+import { Optimizer, nextStep, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
 
 export interface AdagradOptions {
   lr: number;
@@ -28,6 +28,8 @@ const SPEC = {
   requiredStateKeys: ['step', 'sum'],
 } as const;
 
+const BUFFERS = ['sum'];
+
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: Parameter[] | ParamGroupInput<AdagradOptions>[], options?: Partial<AdagradOptions>) {
     super(SPEC, params, options);
@@ -39,16 +41,22 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     return { step: 0, sum: new Float32Array(p.data.length).fill(g.initialAccumulatorValue) };
   }
 
-  protected prepare(g: ParamGroup<AdagradOptions>, params: Parameter[], states: ParamState[]): KernelCall {
-    const perTensor = new Float64Array(params.length);
+  protected buffers(): readonly string[] {
+    return BUFFERS;
+  }
+
+  protected bufferFill(_name: string, g: AdagradOptions): number {
+    return g.initialAccumulatorValue;
+  }
+
+  protected prepare(g: ParamGroup<AdagradOptions>, states: ParamState[]): KernelCall {
+    const perTensor = new Float64Array(states.length);
     states.forEach((st, t) => {
-      stateBuffer(st, 'sum', params[t].data.length, g.initialAccumulatorValue);
       const step = nextStep(st);
       perTensor[t] = -(g.lr / (1 + (step - 1) * g.lrDecay));
     });
     return {
       kernel: 'adagradStep',
-      buffers: ['sum'],
       scalars: Float64Array.of(g.weightDecay, g.eps),
       perTensor,
       flags: (g.maximize ? OPT.MAXIMIZE : 0) | (g.weightDecay !== 0 ? OPT.WEIGHT_DECAY : 0),

@@ -4,7 +4,7 @@
 import { OPT } from '../backend/optim-abi';
 import type { Parameter } from '../tensor';
 import { commonOptions, type OptionSpecs } from './options';
-import { Optimizer, nextStep, stateBuffer, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
+import { Optimizer, nextStep, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
 
 export interface AdamOptions {
   lr: number;
@@ -30,27 +30,35 @@ function adamOptions(weightDecay: number): OptionSpecs {
 
 const STATE_KEYS = ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
 const REQUIRED = ['step', 'exp_avg', 'exp_avg_sq'];
+const BUFFERS = ['exp_avg', 'exp_avg_sq'];
+const AMSGRAD_BUFFERS = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
 
 abstract class AdamBase extends Optimizer<AdamOptions> {
   protected abstract readonly decoupled: boolean;
 
-  protected prepare(g: ParamGroup<AdamOptions>, params: Parameter[], states: ParamState[]): KernelCall {
+  protected buffers(g: AdamOptions): readonly string[] {
+    return g.amsgrad ? AMSGRAD_BUFFERS : BUFFERS;
+  }
+
+  protected prepare(g: ParamGroup<AdamOptions>, states: ParamState[]): KernelCall {
     const [beta1, beta2] = g.betas;
-    const perTensor = new Float64Array(2 * params.length);
+    const perTensor = new Float64Array(2 * states.length);
+    let last = 0, negStepSize = 0, bc2Sqrt = 0;
     states.forEach((st, t) => {
-      // The step count is per parameter and starts at 1.
+      // The step count is per parameter and starts at 1; parameters usually
+      // share it, so the bias corrections are computed once per distinct step.
       const step = nextStep(st);
-      const n = params[t].data.length;
-      stateBuffer(st, 'exp_avg', n);
-      stateBuffer(st, 'exp_avg_sq', n);
-      if (g.amsgrad) stateBuffer(st, 'max_exp_avg_sq', n);
-      perTensor[2 * t] = -(g.lr / (1 - beta1 ** step));
-      perTensor[2 * t + 1] = Math.sqrt(1 - beta2 ** step);
+      if (step !== last) {
+        last = step;
+        negStepSize = -(g.lr / (1 - beta1 ** step));
+        bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+      }
+      perTensor[2 * t] = negStepSize;
+      perTensor[2 * t + 1] = bc2Sqrt;
     });
     const decay = this.decoupled && g.weightDecay !== 0;
     return {
       kernel: 'adamStep',
-      buffers: g.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'],
       scalars: Float64Array.of(beta1, 1 - beta1, beta2, 1 - beta2, g.eps, g.weightDecay, 1 - g.lr * g.weightDecay),
       perTensor,
       flags:

@@ -43,8 +43,6 @@ export type StepKernel = 'adamStep' | 'sgdStep' | 'rmspropStep' | 'adagradStep';
 /** What a subclass's prepare() asks the base to run for one group. */
 export interface KernelCall {
   kernel: StepKernel;
-  /** State buffers after params and grads, in the kernel's list order. */
-  buffers: readonly string[];
   scalars: Float64Array;
   perTensor: Float64Array;
   flags: number;
@@ -81,8 +79,20 @@ export abstract class Optimizer<O extends object> {
     this.paramGroups = this.buildGroups(params, this.merge(defaults, given));
   }
 
-  /** Per-step work of one group: advance step counts, create state buffers, compute scalars. */
-  protected abstract prepare(group: ParamGroup<O>, params: Parameter[], states: ParamState[]): KernelCall;
+  /** The state buffers a step reads after params and grads, in the kernel's list order. */
+  protected abstract buffers(group: O): readonly string[];
+
+  /**
+   * Per-step work of one group once its buffers exist: advance step counts and
+   * compute the scalars (in double). created[t] is 1 where tensor t's buffers
+   * were created for this step (null: none were).
+   */
+  protected abstract prepare(group: ParamGroup<O>, states: ParamState[], created: Uint8Array | null): KernelCall;
+
+  /** The value a new state buffer starts at. */
+  protected bufferFill(_name: string, _group: O): number {
+    return 0;
+  }
 
   /** Rules that involve several options (e.g. Nesterov); `where` prefixes the names. */
   protected checkGroupRules(_group: O, _where: string): void {}
@@ -108,9 +118,9 @@ export abstract class Optimizer<O extends object> {
         skipped = true;
         return;
       }
-      const call = this.prepare(group, cache.params, cache.states);
-      const handle = this.handleFor(cache, call.buffers, gi);
-      cache.kernels[call.kernel](handle, call.scalars, call.perTensor, call.flags);
+      const created = this.sync(cache, this.buffers(group), group, gi);
+      const call = this.prepare(group, cache.states, created);
+      cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
     });
     return { skipped };
   }
@@ -127,7 +137,7 @@ export abstract class Optimizer<O extends object> {
     const paramGroups = this.paramGroups.map((group) => {
       const ids = group.params.map((p) => {
         const st = this.state.get(p);
-        if (st && Object.keys(st).length > 0) state[index] = copyState(st);
+        if (st && Object.keys(st).length > 0) state[index] = copyState(st, this.spec.stateKeys);
         return index++;
       });
       return { ...this.optionsOf(group), params: ids };
@@ -226,22 +236,42 @@ export abstract class Optimizer<O extends object> {
     return cache.kernels.allFinite(cache.gradHandle, 0);
   }
 
-  private handleFor(cache: GroupCache, buffers: readonly string[], gi: number): TensorListHandle {
+  /**
+   * Makes the cached handle current: a few identity checks when nothing was
+   * replaced. Otherwise checks every length (throwing before anything changes),
+   * creates missing state buffers and rebuilds the list. Returns which tensors
+   * got new buffers, or null.
+   */
+  private sync(cache: GroupCache, buffers: readonly string[], group: O, gi: number): Uint8Array | null {
     const { params, states, lists } = cache;
-    if (lists && lists.length === buffers.length + 2 && listsCurrent(lists, params, states, buffers)) return cache.handle;
+    if (lists && lists.length === buffers.length + 2 && listsCurrent(lists, params, states, buffers)) return null;
+    params.forEach((p, t) => {
+      const n = p.data.length;
+      const wrong = (what: string, a: Float32Array) => {
+        throw new RangeError(`paramGroups[${gi}].params[${t}]: ${what} has ${a.length} elements, expected ${n}`);
+      };
+      if (p.grad.length !== n) wrong('grad', p.grad);
+      for (const b of buffers) {
+        const a = states[t][b];
+        if (a instanceof Float32Array && a.length !== n) wrong(`state ${b}`, a);
+      }
+    });
+    let created: Uint8Array | null = null;
     const next: Float32Array[][] = [params.map((p) => p.data), params.map((p) => p.grad)];
-    for (const b of buffers) next.push(states.map((st) => st[b] as Float32Array));
-    next.forEach((list, l) =>
-      list.forEach((a, t) => {
-        if (a.length !== params[t].data.length) {
-          const what = l === 0 ? 'data' : l === 1 ? 'grad' : `state ${buffers[l - 2]}`;
-          throw new RangeError(`paramGroups[${gi}].params[${t}]: ${what} has ${a.length} elements, expected ${params[t].data.length}`);
-        }
-      }),
-    );
+    for (const b of buffers) {
+      next.push(
+        states.map((st, t) => {
+          if (st[b] === undefined) {
+            st[b] = new Float32Array(params[t].data.length).fill(this.bufferFill(b, group));
+            (created ??= new Uint8Array(params.length))[t] = 1;
+          }
+          return st[b] as Float32Array;
+        }),
+      );
+    }
     cache.lists = next;
     cache.handle = cache.kernels.makeTensorList(next);
-    return cache.handle;
+    return created;
   }
 
   // ---- loading ----
@@ -305,13 +335,6 @@ export abstract class Optimizer<O extends object> {
 
 // ---- helpers ----
 
-/** A zero-filled (or value-filled) state buffer, created the first time it is needed. */
-export function stateBuffer(st: ParamState, name: string, length: number, fill = 0): Float32Array {
-  let b = st[name] as Float32Array | undefined;
-  if (b === undefined) st[name] = b = fill === 0 ? new Float32Array(length) : new Float32Array(length).fill(fill);
-  return b;
-}
-
 /** Advances a parameter's step count and returns the new one (1 on the first step). */
 export function nextStep(st: ParamState): number {
   const step = ((st.step as number | undefined) ?? 0) + 1;
@@ -323,9 +346,13 @@ export function noPerTensor(): Float64Array {
   return EMPTY;
 }
 
-function copyState(st: ParamState): ParamState {
+/** A copy, keys in PyTorch's order (the spec's). */
+function copyState(st: ParamState, keys: readonly string[]): ParamState {
   const out: ParamState = {};
-  for (const [k, v] of Object.entries(st)) out[k] = typeof v === 'number' ? v : v.slice();
+  for (const k of keys) {
+    const v = st[k];
+    if (v !== undefined) out[k] = typeof v === 'number' ? v : v.slice();
+  }
   return out;
 }
 

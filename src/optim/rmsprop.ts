@@ -2,7 +2,7 @@
 import { OPT } from '../backend/optim-abi';
 import type { Parameter } from '../tensor';
 import { commonOptions } from './options';
-import { Optimizer, nextStep, noPerTensor, stateBuffer, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
+import { Optimizer, nextStep, noPerTensor, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
 
 export interface RMSpropOptions {
   lr: number;
@@ -25,32 +25,38 @@ const SPEC = {
     momentum: { kind: 'rate', default: 0 },
     centered: { kind: 'flag', default: false },
   },
-  stateKeys: ['step', 'square_avg', 'grad_avg', 'momentum_buffer'],
+  stateKeys: ['step', 'square_avg', 'momentum_buffer', 'grad_avg'],
   requiredStateKeys: ['step', 'square_avg'],
 } as const;
+
+// By [centered] + 2·[momentum > 0]: the kernel's list order.
+const BUFFERS = [
+  ['square_avg'],
+  ['square_avg', 'grad_avg'],
+  ['square_avg', 'momentum_buffer'],
+  ['square_avg', 'grad_avg', 'momentum_buffer'],
+];
 
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: Parameter[] | ParamGroupInput<RMSpropOptions>[], options?: Partial<RMSpropOptions>) {
     super(SPEC, params, options);
   }
 
-  protected prepare(g: ParamGroup<RMSpropOptions>, params: Parameter[], states: ParamState[]): KernelCall {
-    const useMomentum = g.momentum > 0;
-    const buffers = ['square_avg', ...(g.centered ? ['grad_avg'] : []), ...(useMomentum ? ['momentum_buffer'] : [])];
-    states.forEach((st, t) => {
-      nextStep(st);
-      for (const b of buffers) stateBuffer(st, b, params[t].data.length);
-    });
+  protected buffers(g: RMSpropOptions): readonly string[] {
+    return BUFFERS[(g.centered ? 1 : 0) + (g.momentum > 0 ? 2 : 0)];
+  }
+
+  protected prepare(g: ParamGroup<RMSpropOptions>, states: ParamState[]): KernelCall {
+    for (const st of states) nextStep(st);
     return {
       kernel: 'rmspropStep',
-      buffers,
       scalars: Float64Array.of(-g.lr, g.alpha, 1 - g.alpha, g.eps, g.weightDecay, g.momentum),
       perTensor: noPerTensor(),
       flags:
         (g.maximize ? OPT.MAXIMIZE : 0) |
         (g.weightDecay !== 0 ? OPT.WEIGHT_DECAY : 0) |
         (g.centered ? OPT.CENTERED : 0) |
-        (useMomentum ? OPT.MOMENTUM : 0),
+        (g.momentum > 0 ? OPT.MOMENTUM : 0),
     };
   }
 }

@@ -3,7 +3,7 @@
 import { OPT } from '../backend/optim-abi';
 import type { Parameter } from '../tensor';
 import { commonOptions } from './options';
-import { Optimizer, stateBuffer, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
+import { Optimizer, type KernelCall, type ParamGroup, type ParamGroupInput, type ParamState } from './optimizer';
 
 export interface SGDOptions {
   /** Learning rate; required (SGD has no default). */
@@ -29,6 +29,9 @@ const SPEC = {
   requiredStateKeys: [],
 } as const;
 
+const MOMENTUM_BUFFER = ['momentum_buffer'];
+const NO_BUFFERS: string[] = [];
+
 export class SGD extends Optimizer<SGDOptions> {
   constructor(params: Parameter[] | ParamGroupInput<SGDOptions>[], options?: Partial<SGDOptions>) {
     super(SPEC, params, options);
@@ -40,19 +43,18 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 
-  protected prepare(g: ParamGroup<SGDOptions>, params: Parameter[], states: ParamState[]): KernelCall {
+  protected buffers(g: SGDOptions): readonly string[] {
+    return g.momentum !== 0 ? MOMENTUM_BUFFER : NO_BUFFERS;
+  }
+
+  protected prepare(g: ParamGroup<SGDOptions>, states: ParamState[], created: Uint8Array | null): KernelCall {
     const useMomentum = g.momentum !== 0;
-    // The momentum buffer starts as the first gradient (no dampening on that step).
-    const first = new Float64Array(useMomentum ? params.length : 0);
-    if (useMomentum) {
-      states.forEach((st, t) => {
-        if (st.momentum_buffer === undefined) first[t] = 1;
-        stateBuffer(st, 'momentum_buffer', params[t].data.length);
-      });
-    }
+    // The momentum buffer starts as the first gradient (no dampening on that step):
+    // perTensor[t] is 1 where the buffer was created for this step.
+    const first = new Float64Array(useMomentum ? states.length : 0);
+    if (useMomentum && created) created.forEach((c, t) => (first[t] = c));
     return {
       kernel: 'sgdStep',
-      buffers: useMomentum ? ['momentum_buffer'] : [],
       scalars: Float64Array.of(-g.lr, g.weightDecay, g.momentum, 1 - g.dampening),
       perTensor: first,
       flags:
