@@ -257,18 +257,22 @@ export abstract class Optimizer<O extends object> {
       }
     });
     let created: Uint8Array | null = null;
-    const next: Float32Array[][] = [params.map((p) => p.data), params.map((p) => p.grad)];
     for (const b of buffers) {
-      next.push(
-        states.map((st, t) => {
-          if (st[b] === undefined) {
-            st[b] = new Float32Array(params[t].data.length).fill(this.bufferFill(b, group));
-            (created ??= new Uint8Array(params.length))[t] = 1;
-          }
-          return st[b] as Float32Array;
-        }),
-      );
+      const missing = states.flatMap((st, t) => (st[b] === undefined ? [t] : []));
+      if (missing.length === 0) continue;
+      created ??= new Uint8Array(params.length);
+      // One allocation per buffer name: the kernel then streams through the new
+      // buffers of consecutive tensors as through one array, which the
+      // hardware prefetchers follow far better than many small allocations.
+      const slab = new Float32Array(missing.reduce((n, t) => n + params[t].data.length, 0)).fill(this.bufferFill(b, group));
+      let at = 0;
+      for (const t of missing) {
+        states[t][b] = slab.subarray(at, (at += params[t].data.length));
+        created[t] = 1;
+      }
     }
+    const next: Float32Array[][] = [params.map((p) => p.data), params.map((p) => p.grad)];
+    for (const b of buffers) next.push(states.map((st) => st[b] as Float32Array));
     cache.lists = next;
     cache.handle = cache.kernels.makeTensorList(next);
     return created;
