@@ -299,3 +299,20 @@ describe('stateDict', () => {
     }
   });
 });
+
+describe('native optimizer bindings', () => {
+  it('reject malformed arguments with an error instead of crashing', async () => {
+    const { loadNative } = await import('../src/backend/native');
+    const a = loadNative();
+    const x = new Float32Array(4);
+    const list4 = a.makeTensorList([[x], [x.slice()], [x.slice()], [x.slice()]]);
+    const scalars = new Float64Array(7);
+    expect(() => a.adamStep(list4, scalars, new Float64Array(2), 8)).toThrow(/5 arrays per tensor/); // amsgrad needs 5
+    expect(() => a.adamStep(list4, scalars, new Float64Array(1), 0)).toThrow(/perTensor must hold at least 2/);
+    expect(() => a.adamStep(list4, new Float64Array(3), new Float64Array(2), 0)).toThrow(/scalars must hold at least 7/);
+    expect(() => a.adamStep(list4, new Float32Array(7) as never, new Float64Array(2), 0)).toThrow(TypeError);
+    expect(() => a.sgdStep({} as never, new Float64Array(4), new Float64Array(0), 0)).toThrow(/tensor list handle/);
+    expect(() => a.rmspropStep(list4, new Float64Array(6), new Float64Array(0), -1)).toThrow(/flags/);
+    expect(() => a.adagradStep(list4, new Float64Array(2), new Float64Array(1), 0)).toThrow(/3 arrays per tensor/);
+  });
+});
