@@ -2,7 +2,7 @@
 // step, validation (PyTorch's rules), zeroGrad, the state dict and its round
 // trip, and the cached tensor lists following replaced arrays.
 import { describe, it, expect } from 'vitest';
-import { optim, Parameter } from '../src';
+import { backend, optim, Parameter } from '../src';
 import type { Optimizer, OptimizerStateDict } from '../src/optim';
 import { configs, withConfig, expectBitsEqual, randomArray } from './helpers';
 
@@ -185,6 +185,20 @@ describe('cached tensor lists', () => {
         expectBitsEqual(a.data, b.data, `${c.name}: replaced state`);
       });
     }
+  });
+  it('switching the backend between steps rebuilds the list for the new backend', () => {
+    const run = (backends: ('native' | 'reference')[]) => {
+      const p = param(randomArray(33, 5));
+      const opt = new optim.RMSprop([p], { centered: true, momentum: 0.9 });
+      backends.forEach((b, s) => {
+        backend.use(b);
+        p.grad.set(randomArray(33, 50 + s));
+        opt.step();
+      });
+      backend.use('native');
+      return p.data;
+    };
+    expectBitsEqual(run(['native', 'reference', 'native', 'reference']), run(['reference', 'reference', 'reference', 'reference']), 'mixed backends');
   });
 });
 
