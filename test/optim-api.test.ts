@@ -153,6 +153,21 @@ describe('validation', () => {
     expect(opt.stateDict().state).toEqual({});
   });
 
+  it('an error in a later group leaves the earlier groups unchanged too', () => {
+    const [a, b] = ps();
+    const opt = new optim.SGD([{ params: [a] }, { params: [b] }], { lr: 0.1, momentum: 0.9 });
+    a.grad.fill(1);
+    b.grad.fill(1);
+    const before = a.data.slice();
+    opt.paramGroups[1].momentum = -1;
+    expect(() => opt.step()).toThrow(/paramGroups\[1\]\.momentum/);
+    opt.paramGroups[1].momentum = 0.9;
+    b.grad = new Float32Array(b.size + 2);
+    expect(() => opt.step()).toThrow(/paramGroups\[1\]\.params\[0\]: grad has/);
+    expectBitsEqual(a.data, before, 'first group');
+    expect(opt.stateDict().state).toEqual({});
+  });
+
   it('a replaced array of the wrong length is a RangeError at step()', () => {
     const [a] = ps(1);
     const opt = new optim.Adam([a]);

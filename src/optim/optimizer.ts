@@ -107,18 +107,27 @@ export abstract class Optimizer<O extends object> {
     for (const g of this.paramGroups) for (const p of g.params) if (!this.state.has(p)) this.state.set(p, this.initialState(p, g));
   }
 
-  /** Updates every parameter from its .grad. */
+  /**
+   * Updates every parameter from its .grad. Options and array lengths of every
+   * group are checked first, so an error leaves everything unchanged.
+   */
   step(): StepResult {
+    this.paramGroups.forEach((group, gi) => this.checkGroup(group, `paramGroups[${gi}].`));
     let skipped = false;
-    this.paramGroups.forEach((group, gi) => {
-      this.checkGroup(group, `paramGroups[${gi}].`);
+    const ready = this.paramGroups.map((group, gi) => {
       const cache = this.cacheFor(gi);
-      if (group.params.length === 0) return;
+      if (group.params.length === 0) return null;
       if ((group as { skipNonFinite?: boolean }).skipNonFinite && !this.gradsFinite(cache)) {
         skipped = true;
-        return;
+        return null;
       }
-      const created = this.sync(cache, this.buffers(group), group, gi);
+      if (!this.isCurrent(cache, this.buffers(group))) checkLengths(cache, this.buffers(group), gi);
+      return cache;
+    });
+    ready.forEach((cache, gi) => {
+      if (!cache) return;
+      const group = this.paramGroups[gi];
+      const created = this.sync(cache, this.buffers(group), group);
       const call = this.prepare(group, cache.states, created);
       cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
     });
@@ -236,26 +245,19 @@ export abstract class Optimizer<O extends object> {
     return cache.kernels.allFinite(cache.gradHandle, 0);
   }
 
+  private isCurrent(cache: GroupCache, buffers: readonly string[]): boolean {
+    const { lists } = cache;
+    return lists !== null && lists.length === buffers.length + 2 && listsCurrent(lists, cache.params, cache.states, buffers);
+  }
+
   /**
-   * Makes the cached handle current: a few identity checks when nothing was
-   * replaced. Otherwise checks every length (throwing before anything changes),
-   * creates missing state buffers and rebuilds the list. Returns which tensors
-   * got new buffers, or null.
+   * Makes the cached handle current (lengths already checked): a few identity
+   * checks when nothing was replaced; otherwise creates missing state buffers
+   * and rebuilds the list. Returns which tensors got new buffers, or null.
    */
-  private sync(cache: GroupCache, buffers: readonly string[], group: O, gi: number): Uint8Array | null {
-    const { params, states, lists } = cache;
-    if (lists && lists.length === buffers.length + 2 && listsCurrent(lists, params, states, buffers)) return null;
-    params.forEach((p, t) => {
-      const n = p.data.length;
-      const wrong = (what: string, a: Float32Array) => {
-        throw new RangeError(`paramGroups[${gi}].params[${t}]: ${what} has ${a.length} elements, expected ${n}`);
-      };
-      if (p.grad.length !== n) wrong('grad', p.grad);
-      for (const b of buffers) {
-        const a = states[t][b];
-        if (a instanceof Float32Array && a.length !== n) wrong(`state ${b}`, a);
-      }
-    });
+  private sync(cache: GroupCache, buffers: readonly string[], group: O): Uint8Array | null {
+    if (this.isCurrent(cache, buffers)) return null;
+    const { params, states } = cache;
     let created: Uint8Array | null = null;
     for (const b of buffers) {
       const missing = states.flatMap((st, t) => (st[b] === undefined ? [t] : []));
@@ -358,6 +360,19 @@ function copyState(st: ParamState, keys: readonly string[]): ParamState {
     if (v !== undefined) out[k] = typeof v === 'number' ? v : v.slice();
   }
   return out;
+}
+
+/** Every grad and existing state buffer has its parameter's length (a RangeError otherwise). */
+function checkLengths(cache: GroupCache, buffers: readonly string[], gi: number): void {
+  cache.params.forEach((p, t) => {
+    const n = p.data.length;
+    const arrays: [string, unknown][] = [['grad', p.grad], ...buffers.map((b): [string, unknown] => [`state ${b}`, cache.states[t][b]])];
+    for (const [what, a] of arrays) {
+      if (a instanceof Float32Array && a.length !== n) {
+        throw new RangeError(`paramGroups[${gi}].params[${t}]: ${what} has ${a.length} elements, expected ${n}`);
+      }
+    }
+  });
 }
 
 function checkParams(v: unknown, name: string, seen: Set<Parameter>): Parameter[] {
