@@ -53,6 +53,8 @@ interface GroupCache {
   params: Parameter[];
   states: ParamState[];
   lists: Float32Array[][] | null;
+  /** The state buffer names the list was built with. */
+  buffers: readonly string[];
   handle: TensorListHandle;
   grads: Float32Array[] | null;
   gradHandle: TensorListHandle;
@@ -121,13 +123,15 @@ export abstract class Optimizer<O extends object> {
         skipped = true;
         return null;
       }
-      if (!this.isCurrent(cache, this.buffers(group))) checkLengths(cache, this.buffers(group), gi);
-      return cache;
+      const current = this.isCurrent(cache, this.buffers(group));
+      if (!current) checkLengths(cache, this.buffers(group), gi);
+      return { cache, current };
     });
-    ready.forEach((cache, gi) => {
-      if (!cache) return;
+    ready.forEach((r, gi) => {
+      if (!r) return;
+      const { cache } = r;
       const group = this.paramGroups[gi];
-      const created = this.sync(cache, this.buffers(group), group);
+      const created = r.current ? null : this.rebuild(cache, this.buffers(group), group);
       const call = this.prepare(group, cache.states, created);
       cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
     });
@@ -231,7 +235,7 @@ export abstract class Optimizer<O extends object> {
       if (!st) this.state.set(p, (st = this.initialState(p, this.paramGroups[gi])));
       return st;
     });
-    const fresh: GroupCache = { kernels, params: checked, states, lists: null, handle: null, grads: null, gradHandle: null };
+    const fresh: GroupCache = { kernels, params: checked, states, lists: null, buffers: [], handle: null, grads: null, gradHandle: null };
     this.caches[gi] = fresh;
     return fresh;
   }
@@ -245,18 +249,24 @@ export abstract class Optimizer<O extends object> {
     return cache.kernels.allFinite(cache.gradHandle, 0);
   }
 
+  /**
+   * Whether the cached list still holds the group's arrays. State buffers are
+   * only ever replaced here or by loadStateDict (which drops the caches), so
+   * checking the buffer names and each parameter's data and grad is enough.
+   */
   private isCurrent(cache: GroupCache, buffers: readonly string[]): boolean {
-    const { lists } = cache;
-    return lists !== null && lists.length === buffers.length + 2 && listsCurrent(lists, cache.params, cache.states, buffers);
+    const { lists, params } = cache;
+    if (lists === null || !sameItems(cache.buffers, buffers)) return false;
+    const [datas, grads] = lists;
+    for (let t = 0; t < params.length; t++) if (datas[t] !== params[t].data || grads[t] !== params[t].grad) return false;
+    return true;
   }
 
   /**
-   * Makes the cached handle current (lengths already checked): a few identity
-   * checks when nothing was replaced; otherwise creates missing state buffers
-   * and rebuilds the list. Returns which tensors got new buffers, or null.
+   * Creates missing state buffers and rebuilds the cached list (lengths
+   * already checked). Returns which tensors got new buffers, or null.
    */
-  private sync(cache: GroupCache, buffers: readonly string[], group: O): Uint8Array | null {
-    if (this.isCurrent(cache, buffers)) return null;
+  private rebuild(cache: GroupCache, buffers: readonly string[], group: O): Uint8Array | null {
     const { params, states } = cache;
     let created: Uint8Array | null = null;
     for (const b of buffers) {
@@ -276,6 +286,7 @@ export abstract class Optimizer<O extends object> {
     const next: Float32Array[][] = [params.map((p) => p.data), params.map((p) => p.grad)];
     for (const b of buffers) next.push(states.map((st) => st[b] as Float32Array));
     cache.lists = next;
+    cache.buffers = buffers;
     cache.handle = cache.kernels.makeTensorList(next);
     return created;
   }
@@ -391,14 +402,5 @@ function checkParams(v: unknown, name: string, seen: Set<Parameter>): Parameter[
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function listsCurrent(lists: Float32Array[][], params: Parameter[], states: ParamState[], buffers: readonly string[]): boolean {
-  const [datas, grads] = lists;
-  for (let t = 0; t < params.length; t++) {
-    if (datas[t] !== params[t].data || grads[t] !== params[t].grad) return false;
-    for (let b = 0; b < buffers.length; b++) if (lists[b + 2][t] !== states[t][buffers[b]]) return false;
-  }
   return true;
 }
