@@ -112,12 +112,8 @@ describe('numerics that must hold', () => {
           stepWith(oa, [a], [g]);
           stepWith(ob, [b], [g.map((x) => -x)]);
         }
+        // Decay added before negating would give -(g + λθ), which differs from -g + λθ.
         expectBitsEqual(a.data, b.data, `${name}: maximize(g) vs minimize(-g)`);
-        // And the decay really was added after negating: maximize(g) differs from -(minimize(g)) direction.
-        const c = param([1, -2, 3]);
-        const oc = make([c], false);
-        stepWith(oc, [c], [[0.5, 0.1, -1]]);
-        expect(Array.from(c.data), name).not.toEqual(Array.from(a.data));
       }
     });
   });
