@@ -29,6 +29,47 @@ struct MemoryKernels {
   int (*all_finite)(const float* x, size_t n);
 };
 
+// Optimizer steps (native/kernels/optim.cc). Scalars arrive as double from TS,
+// computed once per step, and are cast to float here exactly like Math.fround.
+// Each kernel updates one contiguous range of one tensor in place, following
+// PyTorch 1.13's operation order; flags select the variant.
+enum OptimFlags : unsigned {
+  OPT_MAXIMIZE = 1,       // the gradient is negated first
+  OPT_WEIGHT_DECAY = 2,   // L2: g += weight_decay * p (weight_decay != 0 in double)
+  OPT_DECOUPLED = 4,      // AdamW: p *= decay_scale before the update
+  OPT_AMSGRAD = 8,
+  OPT_MOMENTUM = 16,      // SGD / RMSprop keep a momentum buffer
+  OPT_NESTEROV = 32,
+  OPT_CENTERED = 64,
+};
+
+struct AdamArgs {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay_scale;
+  float neg_step_size, bias_correction2_sqrt;  // per tensor: -lr/(1-beta1^t), sqrt(1-beta2^t)
+  unsigned flags;
+};
+struct SgdArgs {
+  float neg_lr, weight_decay, momentum, one_minus_dampening;
+  bool first;  // per tensor: the momentum buffer starts as this step's gradient
+  unsigned flags;
+};
+struct RmspropArgs {
+  float neg_lr, alpha, one_minus_alpha, eps, weight_decay, momentum;
+  unsigned flags;
+};
+struct AdagradArgs {
+  float weight_decay, eps;
+  float neg_clr;  // per tensor: -lr / (1 + (step-1) * lr_decay)
+  unsigned flags;
+};
+
+struct OptimKernels {
+  void (*adam)(const AdamArgs& a, float* p, const float* g, float* m, float* v, float* vmax, size_t n);
+  void (*sgd)(const SgdArgs& a, float* p, const float* g, float* buf, size_t n);
+  void (*rmsprop)(const RmspropArgs& a, float* p, const float* g, float* sq, float* gavg, float* buf, size_t n);
+  void (*adagrad)(const AdagradArgs& a, float* p, const float* g, float* sum, size_t n);
+};
+
 enum MathFn { MATH_EXP, MATH_EXPM1, MATH_LOG, MATH_TANH, MATH_SIGMOID, MATH_ERF, MATH_ERFINV,
               MATH_SIN2PI, MATH_COS2PI, MATH_COUNT };
 struct MathKernels {
@@ -72,6 +113,7 @@ struct LossKernels {
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
+  OptimKernels optim;
   MathKernels math;
   GemmKernels gemm;
   ActivationKernels activation;

@@ -17,6 +17,17 @@ export interface Kernels {
   readSum(x: Float32Array, n: number): number;
   /** Whether every array of list l is free of NaN and ±Inf. */
   allFinite(list: TensorListHandle, l: number): boolean;
+
+  // Optimizer steps (src/backend/optim-abi.ts has the flags). Each updates every
+  // tensor of a list in place, PyTorch 1.13's operation order, scalars cast to float32.
+  /** Lists: params, grads, exp_avg, exp_avg_sq[, max_exp_avg_sq]. scalars: beta1, 1-beta1, beta2, 1-beta2, eps, weightDecay, decayScale (AdamW: 1-lr*wd). perTensor: [-stepSize, sqrt(biasCorrection2)] per tensor. */
+  adamStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** Lists: params, grads[, momentum_buffer]. scalars: -lr, weightDecay, momentum, 1-dampening. perTensor (with momentum): 1 where the buffer starts as this step's gradient. */
+  sgdStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** Lists: params, grads, square_avg[, grad_avg][, momentum_buffer]. scalars: -lr, alpha, 1-alpha, eps, weightDecay, momentum. perTensor: unused. */
+  rmspropStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** Lists: params, grads, sum. scalars: weightDecay, eps. perTensor: -lr/(1+(step-1)*lrDecay) per tensor. */
+  adagradStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
   /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
   mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
   /**

@@ -8,6 +8,7 @@ import * as gemm from './gemm';
 import * as loss from './loss';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
+import * as optim from './optim';
 import { makeTensorList } from './tensor-list';
 
 export const referenceKernels: Kernels = {
@@ -16,6 +17,10 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  adamStep: optim.adamStep as Kernels['adamStep'],
+  sgdStep: optim.sgdStep as Kernels['sgdStep'],
+  rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
+  adagradStep: optim.adagradStep as Kernels['adagradStep'],
   mathEval: mathfn.mathEval,
   gemm: gemm.gemm,
   colSumAcc: gemm.colSumAcc,
