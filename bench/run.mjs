@@ -3,6 +3,8 @@
 import { machine } from './lib.mjs';
 
 const suites = {
+  optim: () => import('./optim.mjs'),
+  gemm: () => import('./gemm.mjs'),
 };
 
 const want = process.argv.slice(2);

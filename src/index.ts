@@ -8,3 +8,4 @@ export type { StateDict } from './nn/module';
 export * as data from './data';
 export { fit, evaluate, predict, confusionMatrix } from './train';
 export type { FitOptions, FitResult, EpochResult, Diagnostic, EarlyStoppingOptions, CheckpointOptions } from './train';
+export * as optim from './optim';

@@ -3,8 +3,12 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as activation from './activation';
+import * as gemm from './gemm';
+import * as loss from './loss';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
+import * as optim from './optim';
 import { makeTensorList } from './tensor-list';
 
 export const referenceKernels: Kernels = {
@@ -13,5 +17,16 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  adamStep: optim.adamStep as Kernels['adamStep'],
+  sgdStep: optim.sgdStep as Kernels['sgdStep'],
+  rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
+  adagradStep: optim.adagradStep as Kernels['adagradStep'],
   mathEval: mathfn.mathEval,
+  gemm: gemm.gemm,
+  colSumAcc: gemm.colSumAcc,
+  fmaPeak: gemm.fmaPeak,
+  activationForward: activation.activationForward,
+  activationBackward: activation.activationBackward,
+  crossEntropy: loss.crossEntropy,
+  mse: loss.mse,
 };
