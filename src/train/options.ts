@@ -53,7 +53,7 @@ export interface FitOptions {
   diagnostics?: boolean;
   /** Seed of the batch shuffles (default 0). */
   seed?: number;
-  /** 'auto' (default): a bar on a TTY, lines otherwise. */
+  /** 'auto' (default): a bar and a line per epoch on a TTY, lines otherwise; 'bar': the bar alone (for callers that print their own rows); 'lines'; 'none'. */
   progress?: ProgressMode;
   /** A checkpoint written by fit (last.safetensors) to continue from. */
   resume?: string;

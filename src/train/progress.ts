@@ -3,6 +3,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { EpochResult } from './types';
 
+/** 'auto': bar and epoch lines on a TTY, lines otherwise; 'bar': the live bar alone; 'lines'; 'none'. */
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
 export interface Progress {
@@ -26,7 +27,8 @@ export function epochLine(r: EpochResult, epochs: number): string {
 
 class BarProgress implements Progress {
   private bar: SingleBar | undefined;
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  /** withLines: also leave one line per finished epoch (callers printing their own rows pass false). */
+  constructor(private readonly stream: NodeJS.WriteStream, private readonly withLines: boolean) {}
   startEpoch(epoch: number, epochs: number, batches: number): void {
     this.bar = new SingleBar(
       {
@@ -46,7 +48,7 @@ class BarProgress implements Progress {
   endEpoch(r: EpochResult, epochs: number): void {
     this.bar?.stop();
     this.bar = undefined;
-    this.stream.write(epochLine(r, epochs) + '\n');
+    if (this.withLines) this.stream.write(epochLine(r, epochs) + '\n');
   }
   message(text: string): void {
     this.stream.write(text + '\n');
@@ -79,6 +81,7 @@ class NoProgress implements Progress {
 
 export function makeProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (mode === 'none') return new NoProgress();
-  if (mode === 'bar' || (mode === 'auto' && stream.isTTY)) return new BarProgress(stream);
+  if (mode === 'bar') return new BarProgress(stream, false);
+  if (mode === 'auto' && stream.isTTY) return new BarProgress(stream, true);
   return new LineProgress(stream);
 }
