@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { renderReport, niceTicks } from '../src/report';
+import { logTicks } from '../src/report/svg';
 import type { EpochResult } from '../src/train/types';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
@@ -53,6 +54,9 @@ describe('report', () => {
   it('picks round axis ticks', () => {
     expect(niceTicks(0, 1, 5).map((v) => Number(v.toFixed(9)))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(1, 12, 6)).toEqual([2, 4, 6, 8, 10, 12]);
+    // A log axis: decades when three or more fit, else 1-2-5 steps.
+    expect(logTicks(-6, -2)).toEqual([-6, -5, -4, -3, -2]);
+    expect(logTicks(Math.log10(1.6e-4), Math.log10(3e-3)).map((v) => Number((10 ** v).toPrecision(3)))).toEqual([2e-4, 5e-4, 1e-3, 2e-3]);
   });
 
   it.skipIf(!CHROMIUM)('draws every chart path in headless Chromium', () => {

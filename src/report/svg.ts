@@ -36,8 +36,20 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
+/** Ticks for a log10 axis spanning [lo, hi] (in log10 units): decades, plus 2× and 5× when few decades fit. */
+export function logTicks(lo: number, hi: number): number[] {
+  const inRange = (v: number) => v >= lo - 1e-9 && v <= hi + 1e-9;
+  const decades: number[] = [];
+  const finer: number[] = [];
+  for (let k = Math.floor(lo); k <= Math.ceil(hi); k++) {
+    if (inRange(k)) decades.push(k);
+    for (const m of [1, 2, 5]) if (inRange(k + Math.log10(m))) finer.push(k + Math.log10(m));
+  }
+  return decades.length >= 3 || finer.length > 7 ? decades : finer;
+}
+
 function fmtTick(v: number, log: boolean): string {
-  if (log) return v.toExponential(0);
+  if (log) return Number(v.toPrecision(1)).toExponential(0);
   if (v === 0) return '0';
   return Math.abs(v) >= 1000 || Math.abs(v) < 0.01 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
@@ -70,7 +82,7 @@ export function lineChart(spec: ChartSpec): string {
   const parts: string[] = [];
   parts.push(`<text x="${M.left}" y="18" class="title">${escapeXml(spec.title)}</text>`);
   const xticks = niceTicks(x0, x1, 6).filter((v) => Number.isInteger(v) || x1 - x0 < 6);
-  const yticks = log ? niceTicks(Math.floor(y0), Math.ceil(y1), 4).filter((v) => Number.isInteger(v) && v >= y0 - 1e-9 && v <= y1 + 1e-9) : niceTicks(y0, y1, 5);
+  const yticks = log ? logTicks(y0, y1) : niceTicks(y0, y1, 5);
   for (const v of xticks) {
     const x = sx(v).toFixed(1);
     parts.push(`<line x1="${x}" y1="${M.top + ph}" x2="${x}" y2="${M.top + ph + 4}" class="axis"/><text x="${x}" y="${M.top + ph + 17}" text-anchor="middle" class="tick">${fmtTick(v, false)}</text>`);
