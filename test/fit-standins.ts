@@ -1,4 +1,4 @@
-// Minimal layers for the trainer's unit tests: a plain-TS Linear, ReLU,
+// Minimal layers for the trainer's unit tests: a plain-TS Linear,
 // Sequential and cross-entropy, so fit()'s control flow (early stopping,
 // checkpoints, logs, diagnostics) is tested apart from the real kernels.
 import { Module } from '../src/nn/module';
@@ -47,17 +47,8 @@ export class TinyLinear extends Module {
   }
 }
 
-export class ReLU extends Module {
-  private x?: Tensor;
-  forward(x: Tensor): Tensor {
-    this.x = x;
-    return new Tensor(x.data.map((v) => (v > 0 ? v : 0)), x.shape);
-  }
-  backward(g: Tensor): Tensor {
-    const x = this.x as Tensor;
-    return new Tensor(g.data.map((v, i) => (x.data[i] > 0 ? v : 0)), g.shape);
-  }
-}
+// The real ReLU: the dead-unit probe recognises it by class.
+export { ReLU } from '../src/nn/activation';
 
 export class TinySequential extends Module {
   readonly layers: Module[];

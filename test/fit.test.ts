@@ -5,7 +5,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { data, fit } from '../src';
+import { data, fit, load, optim } from '../src';
 import type { Module } from '../src/nn/module';
 import { Tensor } from '../src/tensor';
 import { rng } from './helpers';
@@ -130,10 +130,37 @@ describe('fit', () => {
   });
 
   it('stops when onEpochEnd returns false', () => {
-    const { m, opt, lossFn } = setup();
-    const r = fit(m, train, { epochs: 5, batchSize: 64, optimizer: opt, lossFn, onEpochEnd: (e) => e.epoch < 2, progress: 'none' });
+    const { m, opt } = setup();
+    // No lossFn: cross-entropy by default.
+    const r = fit(m, train, { epochs: 5, batchSize: 64, optimizer: opt, onEpochEnd: (e) => e.epoch < 2, progress: 'none' });
     expect(r.stopReason).toBe('callback');
     expect(r.history.length).toBe(2);
+  });
+
+  it('writes checkpoint.safetensors at each best epoch and last.safetensors at the end', () => {
+    const m = model();
+    const dir = path.join(tmp, 'ck');
+    const bestWeights: number[][][] = [];
+    const r = fit(m, train, {
+      valData: val,
+      epochs: 3,
+      batchSize: 32,
+      optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }),
+      // The best epoch by design is the first (the highest val loss), so the two files differ.
+      earlyStopping: { mode: 'max' },
+      checkpoint: { dir, meta: { note: 'hello' } },
+      onEpochEnd: () => void bestWeights.push(weights(m)),
+      progress: 'none',
+    });
+    expect(r.bestEpoch).toBe(1);
+    const best = load(path.join(dir, 'checkpoint.safetensors'));
+    const last = load(path.join(dir, 'last.safetensors'));
+    expect(Array.from(best.model!['0.weight'].data)).toEqual(bestWeights[0][0]);
+    expect(Array.from(last.model!['0.weight'].data)).toEqual(bestWeights[2][0]);
+    expect((last.meta as Record<string, unknown>).note).toBe('hello');
+    expect(((last.meta as Record<string, { epoch: number }>).trainer).epoch).toBe(3);
+    expect(last.optimizer!.paramGroups[0].lr).toBe(0.1);
+    expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'last.safetensors']);
   });
 
   it('validates its arguments', () => {

@@ -2,6 +2,7 @@
 // predictions, the confusion matrix, and the dead-ReLU probe.
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
+import { ReLU } from '../nn/activation';
 import type { Module } from '../nn/module';
 import { Tensor } from '../tensor';
 import type { LossLike } from './types';
@@ -86,7 +87,7 @@ export function namedModules(m: Module, prefix = ''): [string, Module][] {
  * gradient, so it never recovers on its own.
  */
 export function deadReluFractions(model: Module, ds: Dataset, limit = 512): Record<string, number> {
-  const relus = namedModules(model).filter(([, m]) => m.constructor.name === 'ReLU');
+  const relus = namedModules(model).filter(([, m]) => m instanceof ReLU);
   if (!relus.length || ds.n === 0) return {};
   const alive = new Map<string, Uint8Array>();
   const restore: (() => void)[] = [];

@@ -7,11 +7,13 @@ import * as path from 'path';
 import { load } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
+import { CrossEntropyLoss } from '../nn/loss';
 import type { Module, StateDict } from '../nn/module';
+import { ReduceLROnPlateau } from '../sched';
 import { defaultGenerator } from '../random';
 import { gradNorm, loadCheckpoint, saveCheckpoint } from './deps';
 import { DiagnosticsMonitor, formatDiagnostic, nonFiniteLoss } from './diagnostics';
-import { deadReluFractions, evaluate } from './evaluate';
+import { argmaxRows, deadReluFractions, evaluate } from './evaluate';
 import { FitOptions, ResolvedEarlyStopping, resolveCheckpoint, resolveEarlyStopping, resolveScalars, validateFitOptions } from './options';
 import { makeProgress, Progress } from './progress';
 import type { Diagnostic, EpochResult, LossLike } from './types';
@@ -76,17 +78,6 @@ interface EpochTotals {
   batches: number;
 }
 
-function countCorrect(out: { data: Float32Array; shape: number[] }, y: Int32Array): number {
-  const c = out.shape[out.shape.length - 1];
-  let correct = 0;
-  for (let i = 0; i < y.length; i++) {
-    let best = 0;
-    for (let j = 1; j < c; j++) if (out.data[i * c + j] > out.data[i * c + best]) best = j;
-    if (best === y[i]) correct++;
-  }
-  return correct;
-}
-
 /** Trains `model` on `trainData`; see FitOptions. Returns the per-epoch results and how training ended. */
 export function fit(model: Module, trainData: Dataset, options: FitOptions): FitResult {
   validateFitOptions(trainData, options);
@@ -94,8 +85,7 @@ export function fit(model: Module, trainData: Dataset, options: FitOptions): Fit
   const es = resolveEarlyStopping(options.earlyStopping, options.valData !== undefined);
   const ck = resolveCheckpoint(options.checkpoint);
   const { optimizer, scheduler, valData } = options;
-  const lossFn = options.lossFn as LossLike;
-  if (!lossFn) throw new TypeError('lossFn is required');
+  const lossFn: LossLike = options.lossFn ?? new CrossEntropyLoss();
   const params = model.parameters();
   const loader = new DataLoader(trainData, { batchSize: o.batchSize, shuffle: true, seed: o.seed });
   const stopper = new EarlyStopper(es);
@@ -179,7 +169,7 @@ export function fit(model: Module, trainData: Dataset, options: FitOptions): Fit
 
 /** ReduceLROnPlateau steps on the val loss (the train loss without val data); others per epoch. */
 function stepScheduler(scheduler: NonNullable<FitOptions['scheduler']>, r: EpochResult): void {
-  if (scheduler.constructor.name === 'ReduceLROnPlateau') scheduler.step(r.valLoss ?? r.trainLoss);
+  if (scheduler instanceof ReduceLROnPlateau) scheduler.step(r.valLoss ?? r.trainLoss);
   else scheduler.step();
 }
 
@@ -212,7 +202,8 @@ function runEpoch(
     options.optimizer.step();
     if (options.scheduler && interval === 'batch') options.scheduler.step();
     t.lossSum += loss * y.length;
-    t.correct += countCorrect(out, y);
+    const predicted = argmaxRows(out);
+    for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) t.correct++;
     t.seen += y.length;
     t.normSum += norm;
     t.normMax = Math.max(t.normMax, Number.isNaN(norm) ? Infinity : norm);

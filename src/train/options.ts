@@ -40,6 +40,7 @@ export interface FitOptions {
   scheduler?: SchedulerLike;
   /** Step the scheduler after every 'epoch' (default) or every 'batch' (OneCycleLR). */
   schedulerInterval?: 'epoch' | 'batch';
+  /** Default: a new nn.CrossEntropyLoss(). */
   lossFn?: LossLike;
   /** Clip the global gradient L2 norm to this value before each step. */
   clipGradNorm?: number;
