@@ -73,6 +73,7 @@ describe('deepfit train', () => {
     expect(JSON.parse(r.stdout).epochs).toBe(4);
     expect(metricLines(cut)).toEqual(metricLines(straight));
     expect(deepfit('train', '--resume', path.join(tmp, 'nothing-here')).stderr).toMatch(/--resume: no checkpoint at/);
+    expect(deepfit('train', '--resume', cut, '--lr', '0.1').stderr).toMatch(/--resume continues with the run's saved config, so --lr cannot change it/);
   }, 90_000);
 });
 

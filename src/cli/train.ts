@@ -39,6 +39,9 @@ export const TRAIN_SPEC: Spec = {
   help: { type: 'boolean', short: 'h', help: 'this help' },
 };
 
+/** What may accompany --resume: the rest is the run's saved config. */
+const RESUME_OPTIONS = ['resume', 'epochs', 'out', 'backend', 'threads', 'json'];
+
 export interface TrainConfig {
   dataset: string;
   dataDir: string;
@@ -120,6 +123,12 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
   const v = parse('train', argv, TRAIN_SPEC);
   if (v.help) return out(`usage: deepfit train [options]\n\n${helpText(TRAIN_SPEC)}`);
   const started = Date.now();
+  if (v.resume) {
+    const recipeOptions = Object.keys(v).filter((k) => !RESUME_OPTIONS.includes(k) && v[k] !== undefined);
+    if (recipeOptions.length) {
+      throw new UsageError(`--resume continues with the run's saved config, so --${recipeOptions[0]} cannot change it; only ${RESUME_OPTIONS.map((k) => `--${k}`).join(', ')} go with --resume`);
+    }
+  }
   const resumed = v.resume ? loadRun(v.resume as string) : undefined;
   const config = resumed ? { ...resumed.config, epochs: number(v.epochs, 'epochs', { min: 1, integer: true }) ?? resumed.config.epochs } : trainConfig(v);
   const outDir = path.resolve((v.out as string | undefined) ?? (resumed ? resumed.dir : defaultOut(config)));
