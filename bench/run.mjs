@@ -5,6 +5,7 @@ import { machine } from './lib.mjs';
 const suites = {
   optim: () => import('./optim.mjs'),
   gemm: () => import('./gemm.mjs'),
+  train: () => import('./train.mjs'),
 };
 
 const want = process.argv.slice(2);
