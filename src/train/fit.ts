@@ -81,90 +81,115 @@ interface EpochTotals {
 /** Trains `model` on `trainData`; see FitOptions. Returns the per-epoch results and how training ended. */
 export function fit(model: Module, trainData: Dataset, options: FitOptions): FitResult {
   validateFitOptions(trainData, options);
-  const o = resolveScalars(options);
-  const es = resolveEarlyStopping(options.earlyStopping, options.valData !== undefined);
-  const ck = resolveCheckpoint(options.checkpoint);
-  const { optimizer, scheduler, valData } = options;
-  const lossFn: LossLike = options.lossFn ?? new CrossEntropyLoss();
-  const params = model.parameters();
-  const loader = new DataLoader(trainData, { batchSize: o.batchSize, shuffle: true, seed: o.seed });
-  const stopper = new EarlyStopper(es);
-  const monitor = new DiagnosticsMonitor(Math.max(trainData.numClasses, valData?.numClasses ?? 0), options.clipGradNorm !== undefined);
-  const progress = makeProgress(o.progress);
-  let history: EpochResult[] = [];
-  let bestState: StateDict | undefined;
+  return new Trainer(model, trainData, options).run();
+}
 
-  if (options.resume) {
-    const state = resumeFrom(options.resume, model, options);
-    history = state.history;
-    Object.assign(stopper, { bestValue: state.bestValue, bestEpoch: state.bestEpoch, wait: state.wait });
-    const bestPath = path.join(path.dirname(options.resume), 'checkpoint.safetensors');
-    if (fs.existsSync(bestPath)) bestState = loadCheckpoint(bestPath).model;
+/** One fit() call: its resolved options and the state that changes epoch to epoch. */
+class Trainer {
+  private readonly o: ReturnType<typeof resolveScalars>;
+  private readonly es: ResolvedEarlyStopping;
+  private readonly ck: ReturnType<typeof resolveCheckpoint>;
+  private readonly lossFn: LossLike;
+  private readonly loader: DataLoader;
+  private readonly stopper: EarlyStopper;
+  private readonly monitor: DiagnosticsMonitor;
+  private readonly progress: Progress;
+  private history: EpochResult[] = [];
+  private bestState: StateDict | undefined;
+  /** The weights at the end of the last finished epoch (the initial ones before it), kept on a non-finite loss. */
+  private lastGood: StateDict;
+
+  constructor(private readonly model: Module, private readonly trainData: Dataset, private readonly options: FitOptions) {
+    this.o = resolveScalars(options);
+    this.es = resolveEarlyStopping(options.earlyStopping, options.valData !== undefined);
+    this.ck = resolveCheckpoint(options.checkpoint);
+    this.lossFn = options.lossFn ?? new CrossEntropyLoss();
+    this.loader = new DataLoader(trainData, { batchSize: this.o.batchSize, shuffle: true, seed: this.o.seed });
+    this.stopper = new EarlyStopper(this.es);
+    this.monitor = new DiagnosticsMonitor(Math.max(trainData.numClasses, options.valData?.numClasses ?? 0), options.clipGradNorm !== undefined);
+    this.progress = makeProgress(this.o.progress);
+    if (options.resume) this.resume(options.resume);
+    this.lastGood = model.stateDict();
   }
-  if (ck) fs.mkdirSync(ck.dir, { recursive: true });
-  if (options.log) {
-    fs.mkdirSync(path.dirname(path.resolve(options.log)), { recursive: true });
-    fs.writeFileSync(options.log, history.map((r) => JSON.stringify(r) + '\n').join(''));
-  }
 
-  const saveTo = (file: string, epoch: number) => {
-    if (!ck) return;
-    const trainer: TrainerState = { epoch, history, bestValue: stopper.bestValue, bestEpoch: stopper.bestEpoch, wait: stopper.wait, rng: defaultGenerator.getState() };
-    saveCheckpoint(path.join(ck.dir, file), { model, optimizer, scheduler, meta: { ...ck.meta, [STATE_KEY]: trainer } });
-  };
-
-  let lastGood = model.stateDict();
-  let stopReason: StopReason = 'completed';
-  try {
-    for (let epoch = history.length + 1; epoch <= o.epochs; epoch++) {
-      loader.setEpoch(epoch - 1);
-      const r = runEpoch(model, loader, lossFn, options, o.schedulerInterval, progress, epoch, o.epochs, params);
-      if ('nonFinite' in r) {
-        const d = nonFiniteLoss(epoch, r.nonFinite.batch, r.nonFinite.loss);
-        monitor.add(d);
-        progress.message(formatDiagnostic(d));
-        model.loadStateDict(lastGood);
-        stopReason = 'non-finite-loss';
-        break;
-      }
-      const result = finishEpoch(model, r, valData, lossFn, optimizer.paramGroups[0].lr, epoch, trainData, o.diagnostics);
-      history.push(result);
-      lastGood = model.stateDict();
-      if (scheduler && o.schedulerInterval === 'epoch') stepScheduler(scheduler, result);
-      if (o.diagnostics) for (const d of monitor.afterEpoch(history)) progress.message(formatDiagnostic(d));
-      if (stopper.update(result)) {
-        if (es.restoreBestWeights) bestState = lastGood;
-        if (ck?.saveBest) saveTo('checkpoint.safetensors', epoch);
-      }
-      if (ck && (epoch % ck.every === 0 || epoch === o.epochs)) saveTo('last.safetensors', epoch);
-      if (options.log) fs.appendFileSync(options.log, JSON.stringify(result) + '\n');
-      progress.endEpoch(result, o.epochs);
-      if (options.onEpochEnd?.(result, history) === false) {
-        stopReason = 'callback';
-        break;
-      }
-      if (stopper.shouldStop) {
-        stopReason = 'early-stopping';
-        progress.message(`early stopping at epoch ${epoch}: ${es.monitor} has not improved for ${stopper.wait} epochs (best ${stopper.bestValue.toFixed(4)} at epoch ${stopper.bestEpoch})`);
-        break;
-      }
+  run(): FitResult {
+    if (this.ck) fs.mkdirSync(this.ck.dir, { recursive: true });
+    if (this.options.log) {
+      fs.mkdirSync(path.dirname(path.resolve(this.options.log)), { recursive: true });
+      fs.writeFileSync(this.options.log, this.history.map((r) => JSON.stringify(r) + '\n').join(''));
     }
-  } finally {
-    progress.stop();
+    let stopReason: StopReason = 'completed';
+    try {
+      for (let epoch = this.history.length + 1; epoch <= this.o.epochs && stopReason === 'completed'; epoch++) stopReason = this.epoch(epoch);
+    } finally {
+      this.progress.stop();
+    }
+    return this.finish(stopReason);
   }
-  if (ck && history.length && stopReason !== 'completed') saveTo('last.safetensors', history.length);
-  if (o.diagnostics) for (const d of monitor.finish(history)) progress.message(formatDiagnostic(d));
-  const restore = es.restoreBestWeights && bestState !== undefined && stopper.bestEpoch !== history.length;
-  if (restore) model.loadStateDict(bestState!);
-  return {
-    history,
-    bestEpoch: stopper.bestEpoch,
-    monitor: es.monitor,
-    bestValue: stopper.bestValue,
-    stopReason,
-    restoredBestWeights: es.restoreBestWeights && bestState !== undefined,
-    diagnostics: monitor.found,
-  };
+
+  /** Trains one epoch and does everything that follows it; returns 'completed' to go on. */
+  private epoch(epoch: number): StopReason {
+    const { model, options, o, ck } = this;
+    this.loader.setEpoch(epoch - 1);
+    const r = runEpoch(model, this.loader, this.lossFn, options, o.schedulerInterval, this.progress, epoch, o.epochs);
+    if ('nonFinite' in r) {
+      const d = nonFiniteLoss(epoch, r.nonFinite.batch, r.nonFinite.loss);
+      this.monitor.add(d);
+      this.progress.message(formatDiagnostic(d));
+      model.loadStateDict(this.lastGood);
+      return 'non-finite-loss';
+    }
+    const result = finishEpoch(model, r, options.valData, this.lossFn, options.optimizer.paramGroups[0].lr, epoch, this.trainData, o.diagnostics);
+    this.history.push(result);
+    this.lastGood = model.stateDict();
+    if (options.scheduler && o.schedulerInterval === 'epoch') stepScheduler(options.scheduler, result);
+    if (o.diagnostics) for (const d of this.monitor.afterEpoch(this.history)) this.progress.message(formatDiagnostic(d));
+    if (this.stopper.update(result)) {
+      if (this.es.restoreBestWeights) this.bestState = this.lastGood;
+      if (ck?.saveBest) this.save('checkpoint.safetensors', epoch);
+    }
+    if (options.log) fs.appendFileSync(options.log, JSON.stringify(result) + '\n');
+    this.progress.endEpoch(result, o.epochs);
+    let reason: StopReason = 'completed';
+    if (options.onEpochEnd?.(result, this.history) === false) reason = 'callback';
+    else if (this.stopper.shouldStop) {
+      reason = 'early-stopping';
+      const { monitor } = this.es;
+      this.progress.message(`early stopping at epoch ${epoch}: ${monitor} has not improved for ${this.stopper.wait} epochs (best ${this.stopper.bestValue.toFixed(4)} at epoch ${this.stopper.bestEpoch})`);
+    }
+    // The last epoch of the run is always saved, whatever `every` says.
+    if (ck && (epoch % ck.every === 0 || epoch === o.epochs || reason !== 'completed')) this.save('last.safetensors', epoch);
+    return reason;
+  }
+
+  private finish(stopReason: StopReason): FitResult {
+    const { history, stopper, es } = this;
+    if (this.o.diagnostics) for (const d of this.monitor.finish(history)) this.progress.message(formatDiagnostic(d));
+    const restored = es.restoreBestWeights && this.bestState !== undefined;
+    if (restored && stopper.bestEpoch !== history.length) this.model.loadStateDict(this.bestState!);
+    return { history, bestEpoch: stopper.bestEpoch, monitor: es.monitor, bestValue: stopper.bestValue, stopReason, restoredBestWeights: restored, diagnostics: this.monitor.found };
+  }
+
+  private save(file: string, epoch: number): void {
+    const { stopper, ck, options } = this;
+    if (!ck) return;
+    const trainer: TrainerState = { epoch, history: this.history, bestValue: stopper.bestValue, bestEpoch: stopper.bestEpoch, wait: stopper.wait, rng: defaultGenerator.getState() };
+    saveCheckpoint(path.join(ck.dir, file), { model: this.model, optimizer: options.optimizer, scheduler: options.scheduler, meta: { ...ck.meta, [STATE_KEY]: trainer } });
+  }
+
+  /** Loads model, optimizer, scheduler, generator and trainer state from a fit() checkpoint. */
+  private resume(file: string): void {
+    if (!fs.existsSync(file)) throw new Error(`resume: no checkpoint at ${file}`);
+    const state = loadCheckpoint(file).meta[STATE_KEY] as TrainerState | undefined;
+    if (!state || !Array.isArray(state.history)) throw new Error(`resume: ${file} was not written by fit() (no '${STATE_KEY}' metadata)`);
+    const { optimizer, scheduler } = this.options;
+    load(file, { model: this.model, optimizer: optimizer as never, ...(scheduler ? { scheduler: scheduler as never } : {}) });
+    defaultGenerator.setState(state.rng);
+    this.history = state.history;
+    Object.assign(this.stopper, { bestValue: state.bestValue, bestEpoch: state.bestEpoch, wait: state.wait });
+    const bestPath = path.join(path.dirname(file), 'checkpoint.safetensors');
+    if (this.es.restoreBestWeights && fs.existsSync(bestPath)) this.bestState = loadCheckpoint(bestPath).model;
+  }
 }
 
 /** ReduceLROnPlateau steps on the val loss (the train loss without val data); others per epoch. */
@@ -184,9 +209,9 @@ function runEpoch(
   progress: Progress,
   epoch: number,
   epochs: number,
-  params: ReturnType<Module['parameters']>,
 ): EpochRun {
   model.train();
+  const params = model.parameters();
   const t: EpochTotals = { lossSum: 0, correct: 0, seen: 0, normSum: 0, normMax: 0, batches: 0 };
   const start = process.hrtime.bigint();
   progress.startEpoch(epoch, epochs, loader.length);
@@ -240,15 +265,4 @@ function finishEpoch(
   };
   if (diagnostics) result.deadRelu = deadReluFractions(model, trainData);
   return result;
-}
-
-/** Loads model, optimizer and scheduler state and the trainer's state from a fit() checkpoint. */
-function resumeFrom(file: string, model: Module, options: FitOptions): TrainerState {
-  if (!fs.existsSync(file)) throw new Error(`resume: no checkpoint at ${file}`);
-  const ck = loadCheckpoint(file);
-  const state = ck.meta[STATE_KEY] as TrainerState | undefined;
-  if (!state || !Array.isArray(state.history)) throw new Error(`resume: ${file} was not written by fit() (no '${STATE_KEY}' metadata)`);
-  load(file, { model, optimizer: options.optimizer as never, ...(options.scheduler ? { scheduler: options.scheduler as never } : {}) });
-  defaultGenerator.setState(state.rng);
-  return state;
 }
