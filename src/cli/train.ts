@@ -7,6 +7,7 @@ import { backend, data, manualSeed, nn } from '../index';
 import type { Dataset } from '../data/dataset';
 import { renderReport } from '../report';
 import { confusionMatrix, evaluate, fit, formatDiagnostic } from '../train';
+import type { FitResult } from '../train/fit';
 import type { EpochResult } from '../train/types';
 import { helpText, number, oneOf, parse, Spec, UsageError } from './args';
 import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, ModelConfig, OPTIMIZERS, SCHEDULES } from './recipe';
@@ -119,10 +120,15 @@ function tableRow(r: EpochResult): string {
   return `${String(r.epoch).padStart(5)}  ${r.trainLoss.toFixed(4).padStart(10)}  ${r.trainAccuracy.toFixed(4).padStart(9)}  ${(r.valLoss ?? NaN).toFixed(4).padStart(8)}  ${(r.valAccuracy ?? NaN).toFixed(4).padStart(7)}  ${r.lr.toExponential(2).padStart(8)}  ${r.seconds.toFixed(2).padStart(7)}`;
 }
 
-export function runTrain(argv: string[], out: (s: string) => void): void {
-  const v = parse('train', argv, TRAIN_SPEC);
-  if (v.help) return out(`usage: deepfit train [options]\n\n${helpText(TRAIN_SPEC)}`);
-  const started = Date.now();
+interface Session {
+  config: TrainConfig;
+  outDir: string;
+  json: boolean;
+  resumed?: ReturnType<typeof loadRun>;
+}
+
+/** Reads the options (or the resumed run's config) and selects the backend. */
+function startSession(v: Record<string, string | boolean | undefined>): Session {
   if (v.resume) {
     const recipeOptions = Object.keys(v).filter((k) => !RESUME_OPTIONS.includes(k) && v[k] !== undefined);
     if (recipeOptions.length) {
@@ -131,11 +137,29 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
   }
   const resumed = v.resume ? loadRun(v.resume as string) : undefined;
   const config = resumed ? { ...resumed.config, epochs: number(v.epochs, 'epochs', { min: 1, integer: true }) ?? resumed.config.epochs } : trainConfig(v);
-  const outDir = path.resolve((v.out as string | undefined) ?? (resumed ? resumed.dir : defaultOut(config)));
-  backend.use((oneOf(v.backend, 'backend', ['native', 'reference'] as const) ?? 'native'));
+  backend.use(oneOf(v.backend, 'backend', ['native', 'reference'] as const) ?? 'native');
   const threads = number(v.threads, 'threads', { min: 1, integer: true });
   if (threads !== undefined && backend.current() === 'native') backend.setThreads(threads);
+  return { config, resumed, json: !!v.json, outDir: path.resolve((v.out as string | undefined) ?? (resumed ? resumed.dir : defaultOut(config))) };
+}
 
+function backendLabel(): string {
+  if (backend.current() !== 'native') return `${backend.current()} backend`;
+  const info = backend.info();
+  return `native backend (${info.isa}, ${info.threads} threads)`;
+}
+
+function writeReport(s: Session, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] }): void {
+  const config = { ...s.config, model, backend: backend.current(), isa: backend.current() === 'native' ? backend.info().isa : null, samples: sizes };
+  fs.writeFileSync(path.join(s.outDir, 'report.html'), renderReport({ title, config, history: result.history, final, diagnostics: result.diagnostics, confusion }));
+}
+
+export function runTrain(argv: string[], out: (s: string) => void): void {
+  const v = parse('train', argv, TRAIN_SPEC);
+  if (v.help) return out(`usage: deepfit train [options]\n\n${helpText(TRAIN_SPEC)}`);
+  const started = Date.now();
+  const s = startSession(v);
+  const { config, json, resumed } = s;
   const splits = loadSplits(config);
   const standardizer = new data.Standardizer().fit(splits.train);
   const [train, val, test] = [splits.train, splits.val, splits.test].map((d) => standardizer.transform(d));
@@ -145,11 +169,12 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
   const optimizer = buildOptimizer(model, config.optimizer, config.lr, config.weightDecay);
   const stepsPerEpoch = Math.ceil(train.n / config.batchSize);
   const { scheduler, interval } = buildScheduler(optimizer, config.schedule, { epochs: config.epochs, stepsPerEpoch, lr: config.lr, patience: config.patience });
-  const json = !!v.json;
-  if (!json) out(`deepfit train: ${config.dataset}, ${train.n}/${val.n}/${test.n} samples (train/val/test), ${train.d} features, ${modelConfig.classes} classes; MLP ${[train.d, ...config.model.hidden, modelConfig.classes].join('-')}, ${config.optimizer}, ${config.schedule} schedule, ${backend.current()} backend${backend.current() === 'native' ? ` (${backend.info().isa}, ${backend.info().threads} threads)` : ''}\n${TABLE_HEAD}`);
-  if (!json && resumed) for (const r of resumed.history) out(tableRow(r));
-
-  const meta = { config, model: modelConfig, standardizer: standardizer.toJSON(), classes: splits.classes };
+  const sizes = `${train.n}/${val.n}/${test.n}`;
+  if (!json) {
+    out(`deepfit train: ${config.dataset}, ${sizes} samples (train/val/test), ${train.d} features, ${modelConfig.classes} classes; MLP ${[train.d, ...config.model.hidden, modelConfig.classes].join('-')}, ${config.optimizer}, ${config.schedule} schedule, ${backendLabel()}`);
+    out(TABLE_HEAD);
+    for (const r of resumed?.history ?? []) out(tableRow(r));
+  }
   const result = fit(model, train, {
     valData: val,
     epochs: config.epochs,
@@ -157,11 +182,10 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
     optimizer,
     scheduler,
     schedulerInterval: interval,
-    lossFn: new nn.CrossEntropyLoss(),
     clipGradNorm: config.clipGradNorm,
     earlyStopping: { monitor: 'valLoss', patience: config.patience, restoreBestWeights: true },
-    checkpoint: { dir: outDir, meta },
-    log: path.join(outDir, 'metrics.jsonl'),
+    checkpoint: { dir: s.outDir, meta: { config, model: modelConfig, standardizer: standardizer.toJSON(), classes: splits.classes } },
+    log: path.join(s.outDir, 'metrics.jsonl'),
     seed: config.seed,
     // The table rows are the per-epoch lines; the bar adds the live view on a terminal.
     progress: !json && process.stderr.isTTY ? 'bar' : 'none',
@@ -170,34 +194,24 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
   });
   const testEval = evaluate(model, test, { lossFn: new nn.CrossEntropyLoss() });
   const seconds = (Date.now() - started) / 1000;
-  const last = result.history[result.history.length - 1];
   const final = {
     'test accuracy': testEval.accuracy,
     'test loss': testEval.loss,
     'best epoch': result.bestEpoch,
-    'best val loss': result.monitor === 'valLoss' ? result.bestValue : null,
+    'best val loss': result.bestValue,
     epochs: result.history.length,
     'stopped because': result.stopReason,
     seconds,
   };
-  fs.writeFileSync(
-    path.join(outDir, 'report.html'),
-    renderReport({
-      title: `deepfit · ${config.dataset} · test accuracy ${testEval.accuracy.toFixed(4)}`,
-      config: { ...config, model: modelConfig, backend: backend.current(), isa: backend.current() === 'native' ? backend.info().isa : null, samples: `${train.n}/${val.n}/${test.n}` },
-      history: result.history,
-      final,
-      diagnostics: result.diagnostics,
-      confusion: { matrix: confusionMatrix(test.labels, testEval.predictions, modelConfig.classes), classes: splits.classes },
-    }),
-  );
+  const confusion = { matrix: confusionMatrix(test.labels, testEval.predictions, modelConfig.classes), classes: splits.classes };
+  writeReport(s, `deepfit · ${config.dataset} · test accuracy ${testEval.accuracy.toFixed(4)}`, modelConfig, sizes, result, final, confusion);
   if (json) {
-    out(JSON.stringify({ testAccuracy: testEval.accuracy, testLoss: testEval.loss, bestEpoch: result.bestEpoch, epochs: result.history.length, stopReason: result.stopReason, seconds, out: outDir, final: last, diagnostics: result.diagnostics, config }));
+    const last = result.history[result.history.length - 1];
+    out(JSON.stringify({ testAccuracy: testEval.accuracy, testLoss: testEval.loss, bestEpoch: result.bestEpoch, epochs: result.history.length, stopReason: result.stopReason, seconds, out: s.outDir, final: last, diagnostics: result.diagnostics, config }));
     return;
   }
   for (const d of result.diagnostics) out(formatDiagnostic(d));
   out(`best epoch ${result.bestEpoch} (${result.monitor} ${result.bestValue.toFixed(4)}), stopped: ${result.stopReason}; ${seconds.toFixed(1)} s`);
-  out(`run directory: ${outDir} (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)`);
+  out(`run directory: ${s.outDir} (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)`);
   out(`test accuracy: ${testEval.accuracy.toFixed(4)}`);
 }
-
