@@ -3,6 +3,7 @@
 import { machine } from './lib.mjs';
 
 const suites = {
+  clip: () => import('./clip.mjs'),
 };
 
 const want = process.argv.slice(2);

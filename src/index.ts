@@ -6,3 +6,4 @@ export * as nn from './nn';
 export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
 export * as lrScheduler from './sched';
+export * as utils from './utils';

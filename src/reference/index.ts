@@ -3,6 +3,7 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as clip from './clip';
 import * as memory from './memory';
 import { makeTensorList } from './tensor-list';
 
@@ -12,4 +13,8 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  normPowSum: clip.normPowSum as Kernels['normPowSum'],
+  scaleList: clip.scaleList as Kernels['scaleList'],
+  clampList: clip.clampList as Kernels['clampList'],
+  addScaledList: clip.addScaledList as Kernels['addScaledList'],
 };
