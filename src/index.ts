@@ -7,3 +7,5 @@ export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
 export * as lrScheduler from './sched';
 export * as utils from './utils';
+export { save, load, CheckpointFormatError } from './checkpoint';
+export type { SaveContents, Checkpoint, LoadTargets, OptimizerState } from './checkpoint';
