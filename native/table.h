@@ -41,10 +41,18 @@ struct ClipKernels {
   void (*add_scaled)(float* g, const float* w, size_t n, float a);  // g += a·w
 };
 
+enum MathFn { MATH_EXP, MATH_EXPM1, MATH_LOG, MATH_TANH, MATH_SIGMOID, MATH_ERF, MATH_ERFINV,
+              MATH_SIN2PI, MATH_COS2PI, MATH_COUNT };
+struct MathKernels {
+  // y[i] = fn(x[i]) with the shared double-precision functions (kernels/mathfn.h).
+  void (*eval)(int fn, const double* x, double* y, size_t n);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
   ClipKernels clip;
+  MathKernels math;
 };
 
 }  // namespace df

@@ -4,7 +4,7 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { backend, Parameter, utils } from '../src';
 import { K } from '../src/backend';
-import { absPow, expD, logPos } from '../src/reference/clip';
+import { absPow } from '../src/reference/clip';
 import { loadGolden } from './golden';
 import { configs, withConfig, SIZES, randomArray, offsetView, expectBitsEqual, EDGE_VALUES, ulpDiff } from './helpers';
 
@@ -97,18 +97,16 @@ describe('clipGradNorm is bit-identical across ISAs, threads and the reference',
     for (const s of sums) s.forEach((v, i) => expect(Object.is(v, sums[sums.length - 1][i]), `p=${pValues[i]}`).toBe(true));
   });
 
-  it('the log/exp pair gives |x|^p to double precision', () => {
+  it('|x|^p through the shared exp/log is accurate to double precision', () => {
     for (const x of [1e-45, 1e-30, 0.3, 1, 1.5, 2, 7.25, 1e10, 3.4e38]) {
       for (const p of [0.5, 1, 2.5, 3, 7]) {
         const want = Math.pow(x, p);
         expect(Math.abs(absPow(x, p) - want) / want, `${x}^${p}`).toBeLessThan(1e-13);
       }
     }
-    expect(logPos(1)).toBe(0);
-    expect(expD(0)).toBe(1);
-    expect(expD(-1000)).toBe(0);
-    expect(expD(1000)).toBe(Infinity);
-    expect(Math.abs(logPos(5e-324) - Math.log(5e-324))).toBeLessThan(1e-12);
+    expect(absPow(0, 0.5)).toBe(0);
+    expect(absPow(-Infinity, 3)).toBe(Infinity);
+    expect(absPow(NaN, 3)).toBeNaN();
   });
 });
 

@@ -13,6 +13,7 @@ const KernelTable* table() {
     k.isa = DF_STR(DF_ISA);
     fill_memory(k.memory);
     fill_clip(k.clip);
+    fill_mathfn(k.math);
     return k;
   }();
   return &t;

@@ -29,7 +29,11 @@ export interface Kernels {
   clampList(list: TensorListHandle, l: number, lo: number, hi: number): void;
   /** list[dst] += fround(a) · list[src]. */
   addScaledList(list: TensorListHandle, dst: number, src: number, a: number): void;
+  /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
+  mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
 }
+
+export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';
 
 export interface NativeInfo {
   isa: string;

@@ -4,6 +4,7 @@
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
 import * as clip from './clip';
+import * as mathfn from './mathfn';
 import * as memory from './memory';
 import { makeTensorList } from './tensor-list';
 
@@ -17,4 +18,5 @@ export const referenceKernels: Kernels = {
   scaleList: clip.scaleList as Kernels['scaleList'],
   clampList: clip.clampList as Kernels['clampList'],
   addScaledList: clip.addScaledList as Kernels['addScaledList'],
+  mathEval: mathfn.mathEval,
 };
