@@ -16,7 +16,17 @@ let dir: string;
 beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-ckpt-'))));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-class Affine extends Module {
+// Modules with parameters and buffers only: checkpoints never run them.
+abstract class Holder extends Module {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+  backward(g: Tensor): Tensor {
+    return g;
+  }
+}
+
+class Affine extends Holder {
   weight = new Parameter(new Float32Array(6), [2, 3]);
   bias = new Parameter(new Float32Array(2), [2]);
   constructor() {
@@ -24,15 +34,9 @@ class Affine extends Module {
     this.registerParameter('weight', this.weight);
     this.registerParameter('bias', this.bias);
   }
-  forward(x: Tensor): Tensor {
-    return x;
-  }
-  backward(g: Tensor): Tensor {
-    return g;
-  }
 }
 
-class Stats extends Module {
+class Stats extends Holder {
   runningMean = new Tensor(new Float32Array(2), [2]);
   numBatchesTracked = new Tensor(new Float32Array(1), []);
   constructor() {
@@ -40,27 +44,15 @@ class Stats extends Module {
     this.registerBuffer('running_mean', this.runningMean);
     this.registerBuffer('num_batches_tracked', this.numBatchesTracked);
   }
-  forward(x: Tensor): Tensor {
-    return x;
-  }
-  backward(g: Tensor): Tensor {
-    return g;
-  }
 }
 
-class Net extends Module {
+class Net extends Holder {
   a = new Affine();
   s = new Stats();
   constructor() {
     super();
     this.registerModule('0', this.a);
     this.registerModule('1', this.s);
-  }
-  forward(x: Tensor): Tensor {
-    return x;
-  }
-  backward(g: Tensor): Tensor {
-    return g;
   }
 }
 
@@ -143,8 +135,28 @@ describe('checkpoint format', () => {
     expect(load(file)).toEqual({ meta: [1, 'two', { three: 3 }] });
   });
 
+  it('reads F64 (rounded to float32) and I64 tensors', () => {
+    const data = Buffer.alloc(24);
+    data.writeDoubleLE(0.1, 0);
+    data.writeDoubleLE(-3e300, 8);
+    data.writeBigInt64LE(-42n, 16);
+    const file = path.join(dir, 'f64.safetensors');
+    fs.writeFileSync(file, rawFile({
+      __metadata__: { format: 'deepfit-checkpoint/1', model: '["w","n"]' },
+      w: { dtype: 'F64', shape: [2], data_offsets: [0, 16] },
+      n: { dtype: 'I64', shape: [], data_offsets: [16, 24] },
+    }, data));
+    const ck = load(file);
+    expect(Array.from(ck.model!.w.data)).toEqual([Math.fround(0.1), -Infinity]);
+    expect(ck.model!.n.shape).toEqual([]);
+    expect(ck.model!.n.data[0]).toBe(-42);
+  });
+
   it('rejects bad arguments', () => {
     expect(() => save('', {})).toThrow(TypeError);
+    const odd = new Net();
+    odd.s.numBatchesTracked.data[0] = 0.5;
+    expect(() => save(path.join(dir, 'x'), { model: odd })).toThrow(/'1.num_batches_tracked' is a counter \(saved as I64\) but holds a non-integer/);
     expect(() => save(path.join(dir, 'x'), { modle: new Net() } as any)).toThrow(/unknown entry 'modle'/);
     expect(() => save(path.join(dir, 'x'), { model: {} as any })).toThrow(/model must have stateDict\(\) and loadStateDict\(\)/);
     expect(() => load(path.join(dir, 'does-not-exist'))).toThrow(/ENOENT/);

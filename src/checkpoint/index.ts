@@ -58,6 +58,7 @@ function modelTensors(model: ModelLike): [string, TensorToWrite][] {
     if (name.startsWith(OPT_PREFIX)) throw new RangeError(`model tensor name '${name}' clashes with the optimizer's names`);
     // PyTorch keeps BatchNorm's step counter as int64.
     const dtype = name === 'num_batches_tracked' || name.endsWith('.num_batches_tracked') ? 'I64' : 'F32';
+    if (dtype === 'I64' && !t.data.every(Number.isSafeInteger)) throw new RangeError(`model tensor '${name}' is a counter (saved as I64) but holds a non-integer`);
     return [name, { dtype, shape: [...t.shape], data: t.data }];
   });
 }
