@@ -123,6 +123,8 @@ function fsyncDir(dir: string): void {
   }
 }
 
+let saves = 0;
+
 /**
  * Writes a checkpoint atomically: nothing at `file` changes unless the whole
  * new checkpoint reached the disk.
@@ -132,7 +134,7 @@ export function save(file: string, contents: SaveContents): void {
   const pieces = serialize(contents);
   const target = path.resolve(file);
   const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${++saves}.tmp`);
   const fd = fs.openSync(tmp, 'wx', 0o644);
   try {
     try {

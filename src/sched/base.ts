@@ -39,9 +39,7 @@ export function checkOptimizer(v: unknown, name = 'optimizer'): SchedulableOptim
 }
 
 function cloneState<T extends SchedulerStateValue>(v: T): T {
-  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)), (_k, x) =>
-    x === 'Infinity' ? Infinity : x === '-Infinity' ? -Infinity : x === 'NaN' ? NaN : x,
-  ) as T;
+  return structuredClone(v);
 }
 
 // Arrays with one entry per parameter group: their length must match the optimizer's.
