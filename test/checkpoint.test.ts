@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createRequire } from 'module';
+import { spawnSync } from 'child_process';
 import * as deepfit from '../src';
 import { save, load, lrScheduler, Module, Parameter, Tensor, CheckpointFormatError } from '../src';
 import type { OptimizerState } from '../src';
@@ -97,6 +98,16 @@ describe('checkpoint format', () => {
     save(file, fixedContents());
     if (process.env.DEEPFIT_UPDATE_GOLDEN) fs.copyFileSync(file, GOLDEN);
     expect(Buffer.compare(fs.readFileSync(file), fs.readFileSync(GOLDEN))).toBe(0);
+  });
+
+  // Also run the numpy reader on a fresh file where Python and numpy exist (the byte comparison above covers the rest).
+  const hasNumpy = spawnSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+  it.skipIf(!hasNumpy)('read_safetensors.py reads a fresh file and finds the fixed contents', () => {
+    const file = path.join(dir, 'for-python.safetensors');
+    save(file, fixedContents());
+    const r = spawnSync('python3', [path.join(__dirname, 'golden', 'read_safetensors.py'), file, '--fixed'], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/fixed contents: OK/);
   });
 
   it('the header lists PyTorch names, dtypes, shapes, and string metadata, 8-byte aligned', () => {
