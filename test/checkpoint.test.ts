@@ -358,32 +358,45 @@ describe('resuming from a checkpoint is bit-for-bit', () => {
     expectBitsEqual(c.opt.stateDict().state[0].momentum_buffer as Float32Array, a.opt.stateDict().state[0].momentum_buffer as Float32Array);
   });
 
+  // With the real optimizers (the optim namespace), each with a scheduler that drives it.
   const optim = (deepfit as any).optim;
-  it.skipIf(!optim)('10 steps straight = 5 + save + load + 5 with optim.Adam, StepLR and clipping', () => {
-    const make = () => {
-      const net = new Net();
-      net.a.weight.data.set(randomArray(6, 7));
+  const setups: [string, (net: Net) => { opt: any; sched: lrScheduler.LRScheduler }][] = [
+    ['Adam (amsgrad) + StepLR', (net) => {
       const opt = new optim.Adam(net.parameters(), { lr: 0.01, amsgrad: true });
-      const sched = new lrScheduler.StepLR(opt, { stepSize: 3, gamma: 0.5 });
-      return { net, opt, sched };
-    };
-    const run = (x: ReturnType<typeof make>, from: number, to: number) => {
-      for (let t = from; t < to; t++) {
-        gradients(x.net, t);
-        deepfit.utils.clipGradNorm(x.net.parameters(), 0.5);
-        x.opt.step();
-        x.sched.step();
-      }
-    };
-    const a = make();
-    run(a, 0, 10);
-    const b = make();
-    run(b, 0, 5);
-    const file = path.join(dir, 'resume-adam.safetensors');
-    save(file, { model: b.net, optimizer: b.opt, scheduler: b.sched });
-    const c = make();
-    load(file, { model: c.net, optimizer: c.opt, scheduler: c.sched });
-    run(c, 5, 10);
-    for (const [n, t] of Object.entries(a.net.stateDict())) expectBitsEqual(c.net.stateDict()[n].data, t.data, n);
-  });
+      return { opt, sched: new lrScheduler.StepLR(opt, { stepSize: 3, gamma: 0.5 }) };
+    }],
+    ['SGD (momentum) + OneCycleLR cycling momentum', (net) => {
+      const opt = new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+      return { opt, sched: new lrScheduler.OneCycleLR(opt, { maxLr: 0.5, totalSteps: 10 }) };
+    }],
+  ];
+  for (const [name, setup] of setups) {
+    it.skipIf(!optim)(`10 steps straight = 5 + save + load + 5: ${name}, with clipping`, () => {
+      const make = () => {
+        const net = new Net();
+        net.a.weight.data.set(randomArray(6, 7));
+        return { net, ...setup(net) };
+      };
+      const run = (x: ReturnType<typeof make>, from: number, to: number) => {
+        for (let t = from; t < to; t++) {
+          gradients(x.net, t);
+          deepfit.utils.clipGradNorm(x.net.parameters(), 0.5);
+          x.opt.step();
+          x.sched.step();
+        }
+      };
+      const a = make();
+      run(a, 0, 10);
+      const b = make();
+      run(b, 0, 5);
+      const file = path.join(dir, 'resume-optim.safetensors');
+      save(file, { model: b.net, optimizer: b.opt, scheduler: b.sched });
+      const c = make();
+      load(file, { model: c.net, optimizer: c.opt, scheduler: c.sched });
+      run(c, 5, 10);
+      for (const [n, t] of Object.entries(a.net.stateDict())) expectBitsEqual(c.net.stateDict()[n].data, t.data, n);
+      expect(c.opt.stateDict()).toEqual(a.opt.stateDict());
+      expect(c.sched.stateDict()).toEqual(a.sched.stateDict());
+    });
+  }
 });
