@@ -399,4 +399,20 @@ describe('resuming from a checkpoint is bit-for-bit', () => {
       expect(c.sched.stateDict()).toEqual(a.sched.stateDict());
     });
   }
+
+  it.skipIf(!optim)('an optimizer whose parameters do not match the checkpoint: error, model and optimizer untouched', () => {
+    const src = new Net();
+    const srcOpt = new optim.Adam(src.parameters(), { lr: 0.01 });
+    gradients(src, 0);
+    srcOpt.step();
+    const file = path.join(dir, 'mismatch-optim.safetensors');
+    save(file, { model: src, optimizer: srcOpt });
+    const net = new Net();
+    const before = net.a.weight.data.slice();
+    const other = new optim.Adam([new Parameter(new Float32Array(5)), new Parameter(new Float32Array(2))], { lr: 0.5 });
+    const otherBefore = other.stateDict();
+    expect(() => load(file, { model: net, optimizer: other })).toThrow(RangeError);
+    expectBitsEqual(net.a.weight.data, before);
+    expect(other.stateDict()).toEqual(otherBefore);
+  });
 });
