@@ -4,6 +4,8 @@ import { machine } from './lib.mjs';
 
 const suites = {
   clip: () => import('./clip.mjs'),
+  optim: () => import('./optim.mjs'),
+  gemm: () => import('./gemm.mjs'),
 };
 
 const want = process.argv.slice(2);

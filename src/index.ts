@@ -9,3 +9,4 @@ export * as lrScheduler from './sched';
 export * as utils from './utils';
 export { save, load, CheckpointFormatError } from './checkpoint';
 export type { SaveContents, Checkpoint, LoadTargets, OptimizerState } from './checkpoint';
+export * as optim from './optim';

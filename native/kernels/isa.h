@@ -34,7 +34,11 @@ inline double lane8_sum(size_t n, F f) {
 // family; table.cc calls them all.
 void fill_memory(MemoryKernels& k);
 void fill_clip(ClipKernels& k);
+void fill_optim(OptimKernels& k);
 void fill_mathfn(MathKernels& k);
+void fill_gemm(GemmKernels& k);
+void fill_activation(ActivationKernels& k);
+void fill_loss(LossKernels& k);
 
 }  // namespace DF_ISA
 }  // namespace df

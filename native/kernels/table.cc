@@ -13,7 +13,11 @@ const KernelTable* table() {
     k.isa = DF_STR(DF_ISA);
     fill_memory(k.memory);
     fill_clip(k.clip);
+    fill_optim(k.optim);
     fill_mathfn(k.math);
+    fill_gemm(k.gemm);
+    fill_activation(k.activation);
+    fill_loss(k.loss);
     return k;
   }();
   return &t;

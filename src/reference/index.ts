@@ -4,8 +4,12 @@
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
 import * as clip from './clip';
+import * as activation from './activation';
+import * as gemm from './gemm';
+import * as loss from './loss';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
+import * as optim from './optim';
 import { makeTensorList } from './tensor-list';
 
 export const referenceKernels: Kernels = {
@@ -18,5 +22,16 @@ export const referenceKernels: Kernels = {
   scaleList: clip.scaleList as Kernels['scaleList'],
   clampList: clip.clampList as Kernels['clampList'],
   addScaledList: clip.addScaledList as Kernels['addScaledList'],
+  adamStep: optim.adamStep as Kernels['adamStep'],
+  sgdStep: optim.sgdStep as Kernels['sgdStep'],
+  rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
+  adagradStep: optim.adagradStep as Kernels['adagradStep'],
   mathEval: mathfn.mathEval,
+  gemm: gemm.gemm,
+  colSumAcc: gemm.colSumAcc,
+  fmaPeak: gemm.fmaPeak,
+  activationForward: activation.activationForward,
+  activationBackward: activation.activationBackward,
+  crossEntropy: loss.crossEntropy,
+  mse: loss.mse,
 };
