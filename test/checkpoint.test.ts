@@ -415,4 +415,40 @@ describe('resuming from a checkpoint is bit-for-bit', () => {
     expectBitsEqual(net.a.weight.data, before);
     expect(other.stateDict()).toEqual(otherBefore);
   });
+
+  it('a real MLP (Linear, ReLU, cross-entropy, AdamW, warm restarts, clipping, L2): 10 straight = 5 + save + load + 5', () => {
+    const { nn, optim: o } = deepfit;
+    const x = new Tensor(randomArray(16 * 4, 31), [16, 4]);
+    const y = Int32Array.from({ length: 16 }, (_, i) => (i * 7) % 3);
+    const init = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3)).stateDict();
+    const make = () => {
+      const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3));
+      model.loadStateDict(init);
+      const opt = new o.AdamW(model.parameters(), { lr: 0.05 });
+      return { model, opt, sched: new lrScheduler.CosineAnnealingWarmRestarts(opt, { t0: 3, tMult: 2 }), loss: new nn.CrossEntropyLoss() };
+    };
+    const run = (m: ReturnType<typeof make>, from: number, to: number) => {
+      for (let t = from; t < to; t++) {
+        m.opt.zeroGrad();
+        m.loss.forward(m.model.forward(x), y);
+        m.model.backward(m.loss.backward());
+        deepfit.utils.l2Penalty(m.model.parameters(), 1e-3, { accumulateGrad: true });
+        deepfit.utils.clipGradNorm(m.model.parameters(), 1);
+        m.opt.step();
+        m.sched.step();
+      }
+    };
+    const a = make();
+    run(a, 0, 10);
+    const b = make();
+    run(b, 0, 5);
+    const file = path.join(dir, 'mlp.safetensors');
+    save(file, { model: b.model, optimizer: b.opt, scheduler: b.sched });
+    const c = make();
+    load(file, { model: c.model, optimizer: c.opt, scheduler: c.sched });
+    run(c, 5, 10);
+    const moved = Object.entries(a.model.stateDict()).some(([n, t]) => t.data.some((v, i) => v !== init[n].data[i]));
+    expect(moved).toBe(true);
+    for (const [n, t] of Object.entries(a.model.stateDict())) expectBitsEqual(c.model.stateDict()[n].data, t.data, n);
+  });
 });
