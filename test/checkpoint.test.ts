@@ -323,80 +323,77 @@ function gradients(net: Net, t: number): void {
   net.a.bias.grad.set(randomArray(2, 200 + t));
 }
 
-describe('resuming from a checkpoint is bit-for-bit', () => {
-  function train(net: Net, opt: MomentumSGD, sched: lrScheduler.LRScheduler, from: number, to: number): void {
+interface Training {
+  model: Module;
+  opt: any;
+  sched: lrScheduler.LRScheduler;
+}
+
+/**
+ * Trains one fresh copy 10 steps straight and another 5 steps, saves it, loads
+ * the checkpoint into a third fresh copy and trains that 5 more; the models
+ * must agree bit for bit. `fill(r, t)` puts step t's gradients in place.
+ */
+function expectResumeExact<R extends Training>(make: () => R, fill: (r: R, t: number) => void, name: string): { straight: R; resumed: R } {
+  const train = (r: R, from: number, to: number) => {
     for (let t = from; t < to; t++) {
-      gradients(net, t);
-      deepfit.utils.clipGradNorm(net.parameters(), 0.5);
-      opt.step();
-      sched.step();
+      fill(r, t);
+      r.opt.step();
+      r.sched.step();
     }
-  }
-  function fresh() {
-    const net = new Net();
-    net.a.weight.data.set(randomArray(6, 7));
-    const opt = new MomentumSGD(net.parameters(), 0.1);
-    const sched = new lrScheduler.CosineAnnealingLR(opt, { tMax: 4 });
-    return { net, opt, sched };
-  }
+  };
+  const straight = make();
+  train(straight, 0, 10);
+  const first = make();
+  train(first, 0, 5);
+  const file = path.join(dir, `resume-${name.replace(/\W+/g, '-')}.safetensors`);
+  save(file, { model: first.model, optimizer: first.opt, scheduler: first.sched, meta: { step: 5 } });
+  const resumed = make();
+  expect(load(file, { model: resumed.model, optimizer: resumed.opt, scheduler: resumed.sched }).meta).toEqual({ step: 5 });
+  train(resumed, 5, 10);
+  const init = make().model.stateDict();
+  expect(Object.entries(straight.model.stateDict()).some(([n, t]) => t.data.some((v, i) => v !== init[n].data[i])), 'training moved the weights').toBe(true);
+  for (const [n, t] of Object.entries(straight.model.stateDict())) expectBitsEqual(resumed.model.stateDict()[n].data, t.data, n);
+  expect(resumed.sched.stateDict()).toEqual(straight.sched.stateDict());
+  return { straight, resumed };
+}
 
-  it('10 steps straight = 5 steps + save + load + 5 steps (stand-in optimizer)', () => {
-    const a = fresh();
-    train(a.net, a.opt, a.sched, 0, 10);
+function netWithGradients(t: number, net: Net): void {
+  gradients(net, t);
+  deepfit.utils.clipGradNorm(net.parameters(), 0.5);
+}
 
-    const b = fresh();
-    train(b.net, b.opt, b.sched, 0, 5);
-    const file = path.join(dir, 'resume.safetensors');
-    save(file, { model: b.net, optimizer: b.opt, scheduler: b.sched, meta: { step: 5 } });
-
-    const c = fresh();
-    const ck = load(file, { model: c.net, optimizer: c.opt, scheduler: c.sched });
-    expect(ck.meta).toEqual({ step: 5 });
-    train(c.net, c.opt, c.sched, 5, 10);
-    for (const [n, t] of Object.entries(a.net.stateDict())) expectBitsEqual(c.net.stateDict()[n].data, t.data, n);
-    expect(c.opt.paramGroups[0].lr).toBe(a.opt.paramGroups[0].lr);
-    expectBitsEqual(c.opt.stateDict().state[0].momentum_buffer as Float32Array, a.opt.stateDict().state[0].momentum_buffer as Float32Array);
+describe('resuming from a checkpoint is bit-for-bit', () => {
+  it('stand-in SGD with momentum + CosineAnnealingLR', () => {
+    const { straight, resumed } = expectResumeExact(() => {
+      const model = new Net();
+      model.a.weight.data.set(randomArray(6, 7));
+      const opt = new MomentumSGD(model.parameters(), 0.1);
+      return { model, opt, sched: new lrScheduler.CosineAnnealingLR(opt, { tMax: 4 }) };
+    }, (r, t) => netWithGradients(t, r.model), 'stand-in');
+    expect(resumed.opt.paramGroups[0].lr).toBe(straight.opt.paramGroups[0].lr);
   });
 
   // With the real optimizers (the optim namespace), each with a scheduler that drives it.
   const optim = (deepfit as any).optim;
-  const setups: [string, (net: Net) => { opt: any; sched: lrScheduler.LRScheduler }][] = [
-    ['Adam (amsgrad) + StepLR', (net) => {
-      const opt = new optim.Adam(net.parameters(), { lr: 0.01, amsgrad: true });
+  const setups: [string, (model: Net) => { opt: any; sched: lrScheduler.LRScheduler }][] = [
+    ['Adam (amsgrad) + StepLR', (model) => {
+      const opt = new optim.Adam(model.parameters(), { lr: 0.01, amsgrad: true });
       return { opt, sched: new lrScheduler.StepLR(opt, { stepSize: 3, gamma: 0.5 }) };
     }],
-    ['SGD (momentum) + OneCycleLR cycling momentum', (net) => {
-      const opt = new optim.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+    ['SGD (momentum) + OneCycleLR cycling momentum', (model) => {
+      const opt = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
       return { opt, sched: new lrScheduler.OneCycleLR(opt, { maxLr: 0.5, totalSteps: 10 }) };
     }],
   ];
   for (const [name, setup] of setups) {
-    it.skipIf(!optim)(`10 steps straight = 5 + save + load + 5: ${name}, with clipping`, () => {
-      const make = () => {
-        const net = new Net();
-        net.a.weight.data.set(randomArray(6, 7));
-        return { net, ...setup(net) };
-      };
-      const run = (x: ReturnType<typeof make>, from: number, to: number) => {
-        for (let t = from; t < to; t++) {
-          gradients(x.net, t);
-          deepfit.utils.clipGradNorm(x.net.parameters(), 0.5);
-          x.opt.step();
-          x.sched.step();
-        }
-      };
-      const a = make();
-      run(a, 0, 10);
-      const b = make();
-      run(b, 0, 5);
-      const file = path.join(dir, 'resume-optim.safetensors');
-      save(file, { model: b.net, optimizer: b.opt, scheduler: b.sched });
-      const c = make();
-      load(file, { model: c.net, optimizer: c.opt, scheduler: c.sched });
-      run(c, 5, 10);
-      for (const [n, t] of Object.entries(a.net.stateDict())) expectBitsEqual(c.net.stateDict()[n].data, t.data, n);
-      expect(c.opt.stateDict()).toEqual(a.opt.stateDict());
-      expect(c.sched.stateDict()).toEqual(a.sched.stateDict());
+    it.skipIf(!optim)(`${name}, with clipping`, () => {
+      const { straight, resumed } = expectResumeExact(() => {
+        const model = new Net();
+        model.a.weight.data.set(randomArray(6, 7));
+        return { model, ...setup(model) };
+      }, (r, t) => netWithGradients(t, r.model), name);
+      expect(resumed.opt.stateDict()).toEqual(straight.opt.stateDict());
     });
   }
 
@@ -416,39 +413,23 @@ describe('resuming from a checkpoint is bit-for-bit', () => {
     expect(other.stateDict()).toEqual(otherBefore);
   });
 
-  it('a real MLP (Linear, ReLU, cross-entropy, AdamW, warm restarts, clipping, L2): 10 straight = 5 + save + load + 5', () => {
-    const { nn, optim: o } = deepfit;
+  it.skipIf(!optim)('a real MLP (Linear, ReLU, cross-entropy, AdamW, warm restarts, clipping, L2)', () => {
+    const nn = (deepfit as any).nn;
     const x = new Tensor(randomArray(16 * 4, 31), [16, 4]);
     const y = Int32Array.from({ length: 16 }, (_, i) => (i * 7) % 3);
-    const init = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3)).stateDict();
-    const make = () => {
-      const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3));
+    const mlp = () => new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 3));
+    const init = mlp().stateDict();
+    expectResumeExact(() => {
+      const model = mlp();
       model.loadStateDict(init);
-      const opt = new o.AdamW(model.parameters(), { lr: 0.05 });
+      const opt = new optim.AdamW(model.parameters(), { lr: 0.05 });
       return { model, opt, sched: new lrScheduler.CosineAnnealingWarmRestarts(opt, { t0: 3, tMult: 2 }), loss: new nn.CrossEntropyLoss() };
-    };
-    const run = (m: ReturnType<typeof make>, from: number, to: number) => {
-      for (let t = from; t < to; t++) {
-        m.opt.zeroGrad();
-        m.loss.forward(m.model.forward(x), y);
-        m.model.backward(m.loss.backward());
-        deepfit.utils.l2Penalty(m.model.parameters(), 1e-3, { accumulateGrad: true });
-        deepfit.utils.clipGradNorm(m.model.parameters(), 1);
-        m.opt.step();
-        m.sched.step();
-      }
-    };
-    const a = make();
-    run(a, 0, 10);
-    const b = make();
-    run(b, 0, 5);
-    const file = path.join(dir, 'mlp.safetensors');
-    save(file, { model: b.model, optimizer: b.opt, scheduler: b.sched });
-    const c = make();
-    load(file, { model: c.model, optimizer: c.opt, scheduler: c.sched });
-    run(c, 5, 10);
-    const moved = Object.entries(a.model.stateDict()).some(([n, t]) => t.data.some((v, i) => v !== init[n].data[i]));
-    expect(moved).toBe(true);
-    for (const [n, t] of Object.entries(a.model.stateDict())) expectBitsEqual(c.model.stateDict()[n].data, t.data, n);
+    }, (r, _t) => {
+      r.opt.zeroGrad();
+      r.loss.forward(r.model.forward(x), y);
+      r.model.backward(r.loss.backward());
+      deepfit.utils.l2Penalty(r.model.parameters(), 1e-3, { accumulateGrad: true });
+      deepfit.utils.clipGradNorm(r.model.parameters(), 1);
+    }, 'mlp');
   });
 });
