@@ -8,5 +8,5 @@ export type { StateDict } from './nn/module';
 export * as lrScheduler from './sched';
 export * as utils from './utils';
 export { save, load, CheckpointFormatError } from './checkpoint';
-export type { SaveContents, Checkpoint, LoadTargets, OptimizerState } from './checkpoint';
+export type { SaveContents, Checkpoint, LoadTargets } from './checkpoint';
 export * as optim from './optim';

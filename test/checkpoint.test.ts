@@ -9,7 +9,7 @@ import { createRequire } from 'module';
 import { spawnSync } from 'child_process';
 import * as deepfit from '../src';
 import { save, load, lrScheduler, Module, Parameter, Tensor, CheckpointFormatError } from '../src';
-import type { OptimizerState } from '../src';
+import type { OptimizerStateDict as OptimizerState } from '../src/optim';
 import { expectBitsEqual, randomArray } from './helpers';
 
 const GOLDEN = path.join(__dirname, 'golden', 'checkpoint_fixed.safetensors');

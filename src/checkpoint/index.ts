@@ -9,16 +9,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkObject, describe } from '../errors';
+import type { OptimizerStateDict } from '../optim';
 import { Tensor } from '../tensor';
 import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetensors';
 
 export { CheckpointFormatError } from './safetensors';
 
-/** An optimizer's state dict (the layout every deepfit optimizer uses). */
-export interface OptimizerState {
-  state: Record<number, Record<string, Float32Array | number>>;
-  paramGroups: Array<Record<string, unknown> & { params: number[] }>;
-}
+type OptimizerState = OptimizerStateDict;
 
 type Stateful<T> = { stateDict(): T; loadStateDict(sd: T): void };
 type ModelLike = { stateDict(): Record<string, Tensor>; loadStateDict(sd: Record<string, Tensor>): void };
