@@ -15,14 +15,13 @@ import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetenso
 
 export { CheckpointFormatError } from './safetensors';
 
-type OptimizerState = OptimizerStateDict;
 
 type Stateful<T> = { stateDict(): T; loadStateDict(sd: T): void };
 type ModelLike = { stateDict(): Record<string, Tensor>; loadStateDict(sd: Record<string, Tensor>): void };
 
 export interface SaveContents {
   model?: ModelLike;
-  optimizer?: Stateful<OptimizerState>;
+  optimizer?: Stateful<OptimizerStateDict>;
   scheduler?: Stateful<any>;
   /** Anything JSON can hold (epoch, metrics, config...). */
   meta?: unknown;
@@ -30,7 +29,7 @@ export interface SaveContents {
 
 export interface Checkpoint {
   model?: Record<string, Tensor>;
-  optimizer?: OptimizerState;
+  optimizer?: OptimizerStateDict;
   scheduler?: Record<string, unknown>;
   meta?: unknown;
 }
@@ -60,7 +59,7 @@ function modelTensors(model: ModelLike): [string, TensorToWrite][] {
   });
 }
 
-function optimizerParts(sd: OptimizerState): { tensors: [string, TensorToWrite][]; scalars: Record<string, Record<string, number>> } {
+function optimizerParts(sd: OptimizerStateDict): { tensors: [string, TensorToWrite][]; scalars: Record<string, Record<string, number>> } {
   const tensors: [string, TensorToWrite][] = [];
   const scalars: Record<string, Record<string, number>> = {};
   for (const [idx, entry] of Object.entries(sd.state)) {
@@ -206,7 +205,7 @@ function read(file: string): Checkpoint {
   if (groups !== undefined) {
     const scalars = metaJson(metadata, 'optimizer.state', file) ?? {};
     checkOptimizerState(groups, scalars, file);
-    const state: OptimizerState['state'] = {};
+    const state: OptimizerStateDict['state'] = {};
     for (const [idx, e] of Object.entries(scalars as Record<string, Record<string, number>>)) state[Number(idx)] = { ...e };
     for (const [name, t] of tensors) {
       if (!name.startsWith(OPT_PREFIX)) continue;
@@ -214,7 +213,7 @@ function read(file: string): Checkpoint {
       if (!m || t.shape.length !== 1) throw new CheckpointFormatError(file, `optimizer tensor '${name}' must be named ${OPT_PREFIX}<index>.<key> and be 1-D`);
       (state[Number(m[1])] ??= {})[m[2]] = t.data;
     }
-    out.optimizer = { state, paramGroups: groups as OptimizerState['paramGroups'] };
+    out.optimizer = { state, paramGroups: groups as OptimizerStateDict['paramGroups'] };
   }
   const listed = new Set([...((modelNames as string[] | undefined) ?? [])]);
   for (const name of tensors.keys()) {
@@ -232,7 +231,7 @@ function read(file: string): Checkpoint {
 
 export interface LoadTargets {
   model?: ModelLike;
-  optimizer?: Stateful<OptimizerState>;
+  optimizer?: Stateful<OptimizerStateDict>;
   scheduler?: Stateful<any>;
 }
 
