@@ -15,7 +15,6 @@ import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetenso
 
 export { CheckpointFormatError } from './safetensors';
 
-
 type Stateful<T> = { stateDict(): T; loadStateDict(sd: T): void };
 type ModelLike = { stateDict(): Record<string, Tensor>; loadStateDict(sd: Record<string, Tensor>): void };
 
