@@ -6,6 +6,8 @@ import deepfit from '../dist/index.js';
 import { K } from '../dist/backend/index.js';
 
 const { backend, Parameter, utils } = deepfit;
+// DEEPFIT_BENCH_TIME (ms per task) shortens a run, as in the other suites.
+const TIME = Number(process.env.DEEPFIT_BENCH_TIME ?? 500);
 
 function params(total, count) {
   const per = Math.floor(total / count);
@@ -30,7 +32,7 @@ export async function run() {
       'norm, 1 tensor': () => utils.clipGradNorm(grads[0], 1e30),
       'norm, 1000 tensors': () => utils.clipGradNorm(grads[1], 1e30),
       'norm p=3': () => utils.clipGradNorm(grads[0], 1e30, { normType: 3 }),
-    }, { time: 500 });
+    }, { time: TIME });
     const bytes = n * 4;
     for (const name of ['norm, 1 tensor', 'norm, 1000 tensors', 'norm p=3']) {
       rows.push([isa, name, fmt.n(n), fmt.ms(t[name]), fmt.gbs(bytes, t[name]), fmt.gbs(bytes, t.readSum), fmt.pct(t.readSum / t[name])]);
@@ -38,7 +40,7 @@ export async function run() {
   }
   backend.use('reference');
   const small = params(1 << 20, 1);
-  const tr = await measure({ 'reference norm': () => utils.clipGradNorm(small, 1e30) }, { time: 300 });
+  const tr = await measure({ 'reference norm': () => utils.clipGradNorm(small, 1e30) }, { time: Math.min(TIME, 300) });
   backend.use('native');
   rows.push(['reference', 'norm, 1 tensor', fmt.n(1 << 20), fmt.ms(tr['reference norm']), fmt.gbs((1 << 20) * 4, tr['reference norm']), '', '']);
   table(`clipGradNorm (p=2 unless stated), ${backend.info().threads} threads`, ['backend', 'case', 'elements', 'ms', 'GB/s', 'readSum GB/s', '% of readSum'], rows);
