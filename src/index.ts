@@ -5,4 +5,8 @@ export { Tensor, Parameter } from './tensor';
 export * as nn from './nn';
 export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
+export * as lrScheduler from './sched';
+export * as utils from './utils';
+export { save, load, CheckpointFormatError } from './checkpoint';
+export type { SaveContents, Checkpoint, LoadTargets } from './checkpoint';
 export * as optim from './optim';
