@@ -3,6 +3,7 @@
 import { machine } from './lib.mjs';
 
 const suites = {
+  clip: () => import('./clip.mjs'),
   optim: () => import('./optim.mjs'),
   gemm: () => import('./gemm.mjs'),
   train: () => import('./train.mjs'),

@@ -8,4 +8,8 @@ export type { StateDict } from './nn/module';
 export * as data from './data';
 export { fit, evaluate, predict, confusionMatrix } from './train';
 export type { FitOptions, FitResult, EpochResult, Diagnostic, EarlyStoppingOptions, CheckpointOptions } from './train';
+export * as lrScheduler from './sched';
+export * as utils from './utils';
+export { save, load, CheckpointFormatError } from './checkpoint';
+export type { SaveContents, Checkpoint, LoadTargets } from './checkpoint';
 export * as optim from './optim';
