@@ -36,10 +36,31 @@ struct MathKernels {
   void (*eval)(int fn, const double* x, double* y, size_t n);
 };
 
+// A generator's state as the random kernels see it: the key (k0, k1) is the
+// 64-bit seed, offset counts Philox blocks already consumed (kernels/philox.h).
+struct PhiloxStream {
+  uint32_t k0, k1;
+  uint64_t offset;
+};
+struct RandomKernels {
+  // out[0..4) = Philox4x32-10 of counter ctr[0..4) under key key[0..2).
+  void (*philox)(const uint32_t* ctr, const uint32_t* key, uint32_t* out);
+  // The kernels below fill elements [e0, e0 + n) of a call; pointers point at element e0.
+  void (*uniform)(float* out, size_t n, size_t e0, PhiloxStream s, float scale, float shift);
+  void (*normal)(float* out, size_t n, size_t e0, PhiloxStream s, double mean, double std);
+  void (*trunc_normal)(float* out, size_t n, size_t e0, PhiloxStream s, double lo, double hi, double mean,
+                       double scale, float a, float b);
+  // e0 a multiple of 8; mask points at byte e0 / 8.
+  void (*dropout_forward)(const float* x, float* y, uint8_t* mask, size_t n, size_t e0, PhiloxStream s,
+                          uint32_t keep_below, float scale);
+  void (*dropout_backward)(const float* g, const uint8_t* mask, float* gx, size_t n, float scale);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
   MathKernels math;
+  RandomKernels random;
 };
 
 }  // namespace df

@@ -5,3 +5,4 @@ export { Tensor, Parameter } from './tensor';
 export * as nn from './nn';
 export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
+export { Generator, manualSeed, defaultGenerator } from './random';

@@ -34,6 +34,7 @@ inline double lane8_sum(size_t n, F f) {
 // family; table.cc calls them all.
 void fill_memory(MemoryKernels& k);
 void fill_mathfn(MathKernels& k);
+void fill_random(RandomKernels& k);
 
 }  // namespace DF_ISA
 }  // namespace df

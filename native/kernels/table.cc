@@ -13,6 +13,7 @@ const KernelTable* table() {
     k.isa = DF_STR(DF_ISA);
     fill_memory(k.memory);
     fill_mathfn(k.math);
+    fill_random(k.random);
     return k;
   }();
   return &t;

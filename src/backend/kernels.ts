@@ -19,6 +19,24 @@ export interface Kernels {
   allFinite(list: TensorListHandle, l: number): boolean;
   /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
   mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
+
+  // Random kernels (Philox4x32-10). A stream is (seedLo, seedHi, offset): the
+  // 64-bit seed's halves and the offset in 4-word blocks; element e of a call
+  // reads word e mod 4 of block offset + floor(e / 4).
+  /** out[0..4) = Philox4x32-10 of counter ctr[0..4) under key key[0..2) (known-answer checks). */
+  philox(ctr: Uint32Array, key: Uint32Array, out: Uint32Array): void;
+  /** out[i] = u * scale + shift in float, u = (word >>> 8) * 2^-24 in [0, 1). */
+  randUniform(out: Float32Array, n: number, seedLo: number, seedHi: number, offset: number, scale: number, shift: number): void;
+  /** out[i] = float(z * std + mean), z standard normal by Box-Muller in double. */
+  randNormal(out: Float32Array, n: number, seedLo: number, seedHi: number, offset: number, mean: number, std: number): void;
+  /** out[i] = clamp(float(erfinv(v) * scale + mean), a, b), v uniform in (lo, hi). */
+  randTruncNormal(out: Float32Array, n: number, seedLo: number, seedHi: number, offset: number,
+    lo: number, hi: number, mean: number, scale: number, a: number, b: number): void;
+  /** y = keep ? x * scale : 0 with keep = (word >>> 8) < keepBelow; bit i of mask records keep. */
+  dropoutForward(x: Float32Array, y: Float32Array, mask: Uint8Array, n: number,
+    seedLo: number, seedHi: number, offset: number, keepBelow: number, scale: number): void;
+  /** gx = mask bit ? g * scale : 0. */
+  dropoutBackward(g: Float32Array, mask: Uint8Array, gx: Float32Array, n: number, scale: number): void;
 }
 
 export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';

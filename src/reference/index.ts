@@ -5,6 +5,7 @@
 import type { Kernels } from '../backend/kernels';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
+import * as random from './random';
 import { makeTensorList } from './tensor-list';
 
 export const referenceKernels: Kernels = {
@@ -14,4 +15,10 @@ export const referenceKernels: Kernels = {
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
   mathEval: mathfn.mathEval,
+  philox: random.philox,
+  randUniform: random.randUniform,
+  randNormal: random.randNormal,
+  randTruncNormal: random.randTruncNormal,
+  dropoutForward: random.dropoutForward,
+  dropoutBackward: random.dropoutBackward,
 };
