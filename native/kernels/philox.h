@@ -9,6 +9,9 @@
 // only on (seed, offset, e), and a call consumes ceil(n / 4) blocks.
 #pragma once
 #include <cstdint>
+#if defined(__AVX512F__) || defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 namespace df {
 namespace DF_ISA {
@@ -18,15 +21,94 @@ constexpr uint32_t PHILOX_M1 = 0xCD9E8D57u;
 constexpr uint32_t PHILOX_W0 = 0x9E3779B9u;
 constexpr uint32_t PHILOX_W1 = 0xBB67AE85u;
 
-// Blocks generated together: plain loops of this length over 32-bit lanes,
-// which the compiler turns into vector code on every ISA.
+// Blocks generated together (a multiple of 8).
 constexpr int PHILOX_GROUP = 16;
+
+#if defined(__AVX512F__) || defined(__AVX2__)
+// Vector Philox: one block per 64-bit lane. The multiplier reads the low 32
+// bits of each lane, so the high halves may hold garbage until the words
+// are extracted (only low halves are ever read out).
+#if defined(__AVX512F__)
+using PxVec = __m512i;
+constexpr int PX_LANES = 8;
+inline PxVec px_set1(uint64_t v) { return _mm512_set1_epi64(static_cast<long long>(v)); }
+inline PxVec px_iota() { return _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0); }
+inline PxVec px_add(PxVec a, PxVec b) { return _mm512_add_epi64(a, b); }
+inline PxVec px_mul(PxVec a, PxVec b) { return _mm512_mul_epu32(a, b); }
+inline PxVec px_hi(PxVec a) { return _mm512_srli_epi64(a, 32); }
+inline PxVec px_xor3(PxVec a, PxVec b, PxVec c) { return _mm512_ternarylogic_epi64(a, b, c, 0x96); }
+#else
+using PxVec = __m256i;
+constexpr int PX_LANES = 4;
+inline PxVec px_set1(uint64_t v) { return _mm256_set1_epi64x(static_cast<long long>(v)); }
+inline PxVec px_iota() { return _mm256_set_epi64x(3, 2, 1, 0); }
+inline PxVec px_add(PxVec a, PxVec b) { return _mm256_add_epi64(a, b); }
+inline PxVec px_mul(PxVec a, PxVec b) { return _mm256_mul_epu32(a, b); }
+inline PxVec px_hi(PxVec a) { return _mm256_srli_epi64(a, 32); }
+inline PxVec px_xor3(PxVec a, PxVec b, PxVec c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
+#endif
+
+// Philox4x32-10 of blocks (ctr + lane, c2, c3), one per lane: x[k] word k.
+inline void px_blocks(uint64_t ctr, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1, PxVec (&x)[4]) {
+  PxVec c = px_add(px_set1(ctr), px_iota());  // 64-bit counters: the carry into c1 is free
+  x[0] = c;
+  x[1] = px_hi(c);
+  x[2] = px_set1(c2);
+  x[3] = px_set1(c3);
+  const PxVec m0 = px_set1(PHILOX_M0), m1 = px_set1(PHILOX_M1);
+  for (int r = 0; r < 10; r++) {
+    PxVec p0 = px_mul(x[0], m0), p1 = px_mul(x[2], m1);
+    x[0] = px_xor3(px_hi(p1), x[1], px_set1(k0));
+    x[2] = px_xor3(px_hi(p0), x[3], px_set1(k1));
+    x[1] = p1;
+    x[3] = p0;
+    k0 += PHILOX_W0;
+    k1 += PHILOX_W1;
+  }
+}
+
+// The words of the lanes' blocks in element order: out[4 lane + k] = x[k].
+inline void px_store_linear(const PxVec (&x)[4], uint32_t* out) {
+#if defined(__AVX512F__)
+  __m512i p01 = _mm512_mask_blend_epi32(0xAAAA, x[0], _mm512_slli_epi64(x[1], 32));  // (w0, w1) per block
+  __m512i p23 = _mm512_mask_blend_epi32(0xAAAA, x[2], _mm512_slli_epi64(x[3], 32));
+  __m512i lo = _mm512_unpacklo_epi64(p01, p23);  // blocks 0, 2, 4, 6 (one per 128-bit lane)
+  __m512i hi = _mm512_unpackhi_epi64(p01, p23);  // blocks 1, 3, 5, 7
+  _mm512_storeu_si512(out, _mm512_permutex2var_epi64(lo, _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0), hi));
+  _mm512_storeu_si512(out + 16, _mm512_permutex2var_epi64(lo, _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4), hi));
+#else
+  __m256i p01 = _mm256_blend_epi32(x[0], _mm256_slli_epi64(x[1], 32), 0xAA);
+  __m256i p23 = _mm256_blend_epi32(x[2], _mm256_slli_epi64(x[3], 32), 0xAA);
+  __m256i lo = _mm256_unpacklo_epi64(p01, p23);  // blocks 0, 2
+  __m256i hi = _mm256_unpackhi_epi64(p01, p23);  // blocks 1, 3
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permute2x128_si256(lo, hi, 0x20));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 8), _mm256_permute2x128_si256(lo, hi, 0x31));
+#endif
+}
+
+// Word k of each lane's block, as PX_LANES uint32.
+inline void px_store_word(PxVec x, uint32_t* out) {
+#if defined(__AVX512F__)
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm512_cvtepi64_epi32(x));
+#else
+  __m256i packed = _mm256_permutevar8x32_epi32(x, _mm256_set_epi32(7, 5, 3, 1, 6, 4, 2, 0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(packed));
+#endif
+}
+#endif
 
 // w[k][j] = word k of Philox4x32-10 at counter (ctr + j, c2, c3), key (k0, k1),
 // for j < PHILOX_GROUP. The 64-bit counter ctr + j carries into c1.
 inline void philox_group(uint64_t ctr, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1,
                          uint32_t (&w)[4][PHILOX_GROUP]) {
   constexpr int G = PHILOX_GROUP;
+#if defined(__AVX512F__) || defined(__AVX2__)
+  for (int j = 0; j < G; j += PX_LANES) {
+    PxVec x[4];
+    px_blocks(ctr + j, c2, c3, k0, k1, x);
+    for (int k = 0; k < 4; k++) px_store_word(x[k], &w[k][j]);
+  }
+#else
   uint32_t x0[G], x1[G], x2[G], x3[G];
   for (int j = 0; j < G; j++) {
     uint64_t c = ctr + static_cast<uint64_t>(j);
@@ -55,12 +137,30 @@ inline void philox_group(uint64_t ctr, uint32_t c2, uint32_t c3, uint32_t k0, ui
     w[2][j] = x2[j];
     w[3][j] = x3[j];
   }
+#endif
+}
+
+// The words of blocks ctr .. ctr + PHILOX_GROUP - 1 in element order:
+// out[4j + k] = word k of block ctr + j (counter words c2 = c3 = 0).
+inline void philox_linear(uint64_t ctr, uint32_t k0, uint32_t k1, uint32_t* out) {
+#if defined(__AVX512F__) || defined(__AVX2__)
+  for (int j = 0; j < PHILOX_GROUP; j += PX_LANES) {
+    PxVec x[4];
+    px_blocks(ctr + j, 0, 0, k0, k1, x);
+    px_store_linear(x, out + 4 * j);
+  }
+#else
+  uint32_t w[4][PHILOX_GROUP];
+  philox_group(ctr, 0, 0, k0, k1, w);
+  for (int j = 0; j < PHILOX_GROUP; j++)
+    for (int k = 0; k < 4; k++) out[4 * j + k] = w[k][j];
+#endif
 }
 
 // Walks the elements [e0, e0 + n) of a call (absolute indices) a group of
 // blocks at a time: emit(g, w) receives the words of elements g .. g + 4G - 1,
 // element g + 4j + k being w[k][j]. g is a multiple of 4; the first and last
-// group may reach outside [e0, e0 + n), so emit checks bounds there.
+// group may reach outside [e0, e0 + n), so emit clips.
 template <class Emit>
 inline void philox_range(size_t e0, size_t n, PhiloxStream s, Emit emit) {
   uint32_t w[4][PHILOX_GROUP];
@@ -68,6 +168,20 @@ inline void philox_range(size_t e0, size_t n, PhiloxStream s, Emit emit) {
   for (size_t b = e0 / 4; n && b * 4 < end; b += PHILOX_GROUP) {
     philox_group(s.offset + b, 0, 0, s.k0, s.k1, w);
     emit(b * 4, w);
+  }
+}
+
+// The same walk with the words in element order: emit(lo, words, m) gets
+// the m elements lo .. lo + m - 1 (already clipped to the call), words[i]
+// being element lo + i's word.
+template <class Emit>
+inline void philox_range_linear(size_t e0, size_t n, PhiloxStream s, Emit emit) {
+  uint32_t w[4 * PHILOX_GROUP];
+  size_t end = e0 + n;
+  for (size_t b = e0 / 4; n && b * 4 < end; b += PHILOX_GROUP) {
+    philox_linear(s.offset + b, s.k0, s.k1, w);
+    size_t g = b * 4, lo = g > e0 ? g : e0, hi = g + 4 * PHILOX_GROUP < end ? g + 4 * PHILOX_GROUP : end;
+    emit(lo, w + (lo - g), hi - lo);
   }
 }
 

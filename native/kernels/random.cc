@@ -6,6 +6,8 @@
 // element e0 and e0 is the absolute index that picks the random words, so the
 // driver can split a call over threads anywhere (dropout: at multiples of 8,
 // so that mask bytes are never shared).
+// The vector typedefs below are internal (inlined), so their ABI never matters.
+#pragma GCC diagnostic ignored "-Wpsabi"
 #include "isa.h"
 #include "mathfn.h"
 #include "philox.h"
@@ -16,19 +18,6 @@ namespace {
 
 constexpr int G = PHILOX_GROUP;
 using Words = uint32_t[4][G];
-
-// Calls put(e, k, j) for the elements of group g inside [e0, end): whole
-// groups as straight loops (vectorized), edge groups with bounds.
-template <class Put>
-inline void each_in_group(size_t g, size_t e0, size_t end, Put put) {
-  if (g >= e0 && g + 4 * G <= end) {
-    for (int j = 0; j < G; j++)
-      for (int k = 0; k < 4; k++) put(g + 4 * j + k, k, j);
-    return;
-  }
-  size_t lo = g > e0 ? g : e0, hi = g + 4 * G < end ? g + 4 * G : end;
-  for (size_t e = lo; e < hi; e++) put(e, static_cast<int>((e - g) % 4), static_cast<int>((e - g) / 4));
-}
 
 // A float in [0, 1) from the top 24 bits of a word: exact, k * 2^-24.
 inline float unit24(uint32_t w) { return static_cast<float>(w >> 8) * 5.9604644775390625e-8f; }
@@ -42,70 +31,124 @@ void philox(const uint32_t* ctr, const uint32_t* key, uint32_t* out) {
 
 // out = u * scale + shift, two float operations (no FMA).
 void uniform(float* out, size_t n, size_t e0, PhiloxStream s, float scale, float shift) {
-  size_t end = e0 + n;
-  philox_range(e0, n, s, [&](size_t g, const Words& w) {
-    each_in_group(g, e0, end, [&](size_t e, int k, int j) {
-      float u = unit24(w[k][j]);
-      out[e - e0] = u * scale + shift;
-    });
+  philox_range_linear(e0, n, s, [&](size_t lo, const uint32_t* w, size_t m) {
+    float* o = out + (lo - e0);
+    for (size_t i = 0; i < m; i++) o[i] = unit24(w[i]) * scale + shift;
   });
 }
 
-// mathfn::log for x in [2^-32, 1] (positive normal numbers): the same
-// operations in the same order, without the special cases, so it vectorizes.
-inline double log_unit(double x) {
-  uint64_t b = mathfn::to_bits(x);
-  int e = static_cast<int>((b >> 52) & 0x7ff) - 1023;
-  double m = mathfn::from_bits((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
-  bool big = m > 1.4142135623730951;
+// Box-Muller runs on 8 lanes of doubles with GCC vector extensions: plain
+// IEEE operations lane by lane (so the same bits as the scalar mathfn code),
+// which each ISA lowers to its widest vectors.
+typedef double vd __attribute__((vector_size(64)));
+typedef int64_t vi __attribute__((vector_size(64)));
+typedef uint64_t vu __attribute__((vector_size(64)));
+typedef uint32_t vw __attribute__((vector_size(32)));
+constexpr int VL = 8;
+constexpr double TWO_52 = 4503599627370496.0;
+constexpr uint64_t TWO_52_BITS = 0x4330000000000000ULL;
+
+// Exact double of integers below 2^52: 2^52 + v by bits, minus 2^52.
+inline vd exact_double(vu v) { return reinterpret_cast<vd>(v | TWO_52_BITS) - TWO_52; }
+
+inline vd vsqrt(vd x) {
+#if defined(__AVX512F__)
+  return reinterpret_cast<vd>(_mm512_sqrt_pd(reinterpret_cast<__m512d>(x)));
+#elif defined(__AVX2__)
+  __m256d h[2];
+  std::memcpy(h, &x, sizeof x);
+  h[0] = _mm256_sqrt_pd(h[0]);
+  h[1] = _mm256_sqrt_pd(h[1]);
+  std::memcpy(&x, h, sizeof x);
+  return x;
+#else
+  for (int l = 0; l < VL; l++) x[l] = std::sqrt(x[l]);
+  return x;
+#endif
+}
+
+inline vd vfloor(vd x) {
+#if defined(__AVX512F__)
+  return reinterpret_cast<vd>(_mm512_roundscale_pd(reinterpret_cast<__m512d>(x), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
+#elif defined(__AVX2__)
+  __m256d h[2];
+  std::memcpy(h, &x, sizeof x);
+  h[0] = _mm256_floor_pd(h[0]);
+  h[1] = _mm256_floor_pd(h[1]);
+  std::memcpy(&x, h, sizeof x);
+  return x;
+#else
+  for (int l = 0; l < VL; l++) x[l] = std::floor(x[l]);
+  return x;
+#endif
+}
+
+// mathfn::log for positive normal x (here [2^-32, 1]): the same operations,
+// without the special cases.
+inline vd log_normal(vd x) {
+  vu b = reinterpret_cast<vu>(x);
+  vd m = reinterpret_cast<vd>((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+  vd de = exact_double((b >> 52) & 0x7ff) - 1023.0;  // the exponent, exactly
+  vi big = m > 1.4142135623730951;
   m = big ? m * 0.5 : m;
-  e = big ? e + 1 : e;
-  double s = (m - 1.0) / (m + 1.0);
-  double z = s * s;
-  double p = 1.0 / 23.0;
-  p = p * z + 1.0 / 21.0;
-  p = p * z + 1.0 / 19.0;
-  p = p * z + 1.0 / 17.0;
-  p = p * z + 1.0 / 15.0;
-  p = p * z + 1.0 / 13.0;
-  p = p * z + 1.0 / 11.0;
-  p = p * z + 1.0 / 9.0;
-  p = p * z + 1.0 / 7.0;
-  p = p * z + 1.0 / 5.0;
-  p = p * z + 1.0 / 3.0;
-  p = p * z + 1.0;
-  double logm = 2.0 * s * p;
-  double de = static_cast<double>(e);
+  de = big ? de + 1.0 : de;
+  vd logm = mathfn::log_mantissa(m);
   return de * mathfn::LN2_HI + (de * mathfn::LN2_LO + logm);
 }
 
-// mathfn::sincos2pi with selects instead of branches (same values).
-inline void sincos2pi_sel(double u, double& s, double& c) {
-  double t = u * 4.0;
-  double q = std::floor(t);
-  double r = t - q;
-  bool low = r <= 0.5;
-  double x = low ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
-  double sp = mathfn::sin_poly(x), cp = mathfn::cos_poly(x);
-  double sr = low ? sp : cp, cr = low ? cp : sp;
-  int qi = static_cast<int>(q) & 3;
-  double s01 = qi == 0 ? sr : cr, c01 = qi == 0 ? cr : -sr;
-  double s23 = qi == 2 ? -sr : -cr, c23 = qi == 2 ? -cr : sr;
-  s = qi < 2 ? s01 : s23;
-  c = qi < 2 ? c01 : c23;
+// mathfn::sincos2pi for u in [0, 1), with selects for its branches.
+inline void sincos2pi_v(vd u, vd& s, vd& c) {
+  vd t = u * 4.0;
+  vd q = vfloor(t);  // 0, 1, 2 or 3: the quadrant
+  vd r = t - q;
+  vi low = r <= 0.5;
+  vd x = low ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
+  vd sp = mathfn::sin_poly(x), cp = mathfn::cos_poly(x);
+  vd sr = low ? sp : cp, cr = low ? cp : sp;
+  vi q0 = q == 0.0, q2 = q == 2.0, q01 = q < 2.0;
+  vd s01 = q0 ? sr : cr, c01 = q0 ? cr : -sr;
+  vd s23 = q2 ? -sr : -cr, c23 = q2 ? -cr : sr;
+  s = q01 ? s01 : s23;
+  c = q01 ? c01 : c23;
 }
 
-// Box-Muller on a pair of words: u1 = (a + 1) 2^-32 in (0, 1], u2 = b 2^-32;
-// z0 = sqrt(-2 log u1) cos(2 pi u2), z1 = ... sin(...), all in double.
-inline void box_muller(uint32_t a, uint32_t b, double& z0, double& z1) {
+// Box-Muller on word pairs (a, b): u1 = (a + 1) 2^-32 in (0, 1], u2 = b 2^-32;
+// z0 = sqrt(-2 log u1) cos(2 pi u2), z1 = sqrt(-2 log u1) sin(2 pi u2), in double.
+inline void box_muller(const uint32_t* a, const uint32_t* b, double* z0, double* z1) {
   constexpr double TWO_M32 = 2.3283064365386963e-10;
-  double u1 = (static_cast<double>(a) + 1.0) * TWO_M32;
-  double u2 = static_cast<double>(b) * TWO_M32;
-  double rad = std::sqrt(-2.0 * log_unit(u1));
-  double s, c;
-  sincos2pi_sel(u2, s, c);
-  z0 = rad * c;
-  z1 = rad * s;
+  vw wa, wb;
+  std::memcpy(&wa, a, sizeof wa);
+  std::memcpy(&wb, b, sizeof wb);
+  vd u1 = (exact_double(__builtin_convertvector(wa, vu)) + 1.0) * TWO_M32;
+  vd u2 = exact_double(__builtin_convertvector(wb, vu)) * TWO_M32;
+  vd rad = vsqrt(-2.0 * log_normal(u1));
+  vd sn, cs;
+  sincos2pi_v(u2, sn, cs);
+  vd r0 = rad * cs, r1 = rad * sn;
+  std::memcpy(z0, &r0, sizeof r0);
+  std::memcpy(z1, &r1, sizeof r1);
+}
+
+// out[4j + k] = v[k][j]: four planes back into element order.
+inline void interleave4(const float (&v)[4][G], float* out) {
+  int j = 0;
+#if defined(__AVX2__) || defined(__AVX512F__)
+  for (; j + 8 <= G; j += 8) {
+    __m256 a = _mm256_load_ps(&v[0][j]), b = _mm256_load_ps(&v[1][j]);
+    __m256 c = _mm256_load_ps(&v[2][j]), d = _mm256_load_ps(&v[3][j]);
+    __m256 ab0 = _mm256_unpacklo_ps(a, b), ab1 = _mm256_unpackhi_ps(a, b);  // a0 b0 a1 b1 | a4 b4 a5 b5
+    __m256 cd0 = _mm256_unpacklo_ps(c, d), cd1 = _mm256_unpackhi_ps(c, d);
+    __m256 r0 = _mm256_shuffle_ps(ab0, cd0, 0x44), r1 = _mm256_shuffle_ps(ab0, cd0, 0xEE);  // j = 0|4, 1|5
+    __m256 r2 = _mm256_shuffle_ps(ab1, cd1, 0x44), r3 = _mm256_shuffle_ps(ab1, cd1, 0xEE);  // j = 2|6, 3|7
+    float* o = out + 4 * j;
+    _mm256_storeu_ps(o, _mm256_permute2f128_ps(r0, r1, 0x20));
+    _mm256_storeu_ps(o + 8, _mm256_permute2f128_ps(r2, r3, 0x20));
+    _mm256_storeu_ps(o + 16, _mm256_permute2f128_ps(r0, r1, 0x31));
+    _mm256_storeu_ps(o + 24, _mm256_permute2f128_ps(r2, r3, 0x31));
+  }
+#endif
+  for (; j < G; j++)
+    for (int k = 0; k < 4; k++) out[4 * j + k] = v[k][j];
 }
 
 // Words (w0, w1) of a block give its elements 0 and 1, (w2, w3) elements 2
@@ -113,12 +156,20 @@ inline void box_muller(uint32_t a, uint32_t b, double& z0, double& z1) {
 void normal(float* out, size_t n, size_t e0, PhiloxStream s, double mean, double std) {
   size_t end = e0 + n;
   philox_range(e0, n, s, [&](size_t g, const Words& w) {
-    double z[4][G];
-    for (int j = 0; j < G; j++) {
-      box_muller(w[0][j], w[1][j], z[0][j], z[1][j]);
-      box_muller(w[2][j], w[3][j], z[2][j], z[3][j]);
+    alignas(64) double z[4][G];
+    for (int j = 0; j < G; j += VL) {
+      box_muller(&w[0][j], &w[1][j], &z[0][j], &z[1][j]);
+      box_muller(&w[2][j], &w[3][j], &z[2][j], &z[3][j]);
     }
-    each_in_group(g, e0, end, [&](size_t e, int k, int j) { out[e - e0] = static_cast<float>(z[k][j] * std + mean); });
+    alignas(64) float v[4][G];
+    for (int k = 0; k < 4; k++)
+      for (int j = 0; j < G; j++) v[k][j] = static_cast<float>(z[k][j] * std + mean);
+    size_t lo = g > e0 ? g : e0, hi = g + 4 * G < end ? g + 4 * G : end;
+    if (hi - lo == 4 * G) {
+      interleave4(v, out + (lo - e0));
+    } else {
+      for (size_t e = lo; e < hi; e++) out[e - e0] = v[(e - g) % 4][(e - g) / 4];
+    }
   });
 }
 
@@ -128,15 +179,15 @@ void normal(float* out, size_t n, size_t e0, PhiloxStream s, double mean, double
 void trunc_normal(float* out, size_t n, size_t e0, PhiloxStream s, double lo, double hi, double mean, double scale,
                   float a, float b) {
   constexpr double TWO_M32 = 2.3283064365386963e-10;
-  size_t end = e0 + n;
-  philox_range(e0, n, s, [&](size_t g, const Words& w) {
-    each_in_group(g, e0, end, [&](size_t e, int k, int j) {
-      double u = (static_cast<double>(w[k][j]) + 0.5) * TWO_M32;  // (0, 1)
+  philox_range_linear(e0, n, s, [&](size_t first, const uint32_t* w, size_t m) {
+    float* o = out + (first - e0);
+    for (size_t i = 0; i < m; i++) {
+      double u = (static_cast<double>(w[i]) + 0.5) * TWO_M32;  // (0, 1)
       double v = lo + (hi - lo) * u;
       float x = static_cast<float>(mathfn::erfinv(v) * scale + mean);
       x = x < a ? a : x;
-      out[e - e0] = x > b ? b : x;
-    });
+      o[i] = x > b ? b : x;
+    }
   });
 }
 
@@ -147,23 +198,40 @@ void trunc_normal(float* out, size_t n, size_t e0, PhiloxStream s, double lo, do
 // e / 8 records the choice.
 void dropout_forward(const float* x, float* y, uint8_t* mask, size_t n, size_t e0, PhiloxStream s,
                      uint32_t keep_below, float scale) {
-  size_t end = e0 + n;
-  philox_range(e0, n, s, [&](size_t g, const Words& w) {
-    uint8_t keep[4 * G];
-    for (int j = 0; j < G; j++)
-      for (int k = 0; k < 4; k++) keep[4 * j + k] = (w[k][j] >> 8) < keep_below;
-    size_t lo = g > e0 ? g : e0, hi = g + 4 * G < end ? g + 4 * G : end;
+  philox_range_linear(e0, n, s, [&](size_t lo, const uint32_t* w, size_t m) {
     const float* xs = x + (lo - e0);
     float* ys = y + (lo - e0);
-    const uint8_t* ks = keep + (lo - g);
-    size_t m = hi - lo;
-    for (size_t i = 0; i < m; i++) ys[i] = ks[i] ? xs[i] * scale : 0.0f;
     // lo - e0 is a multiple of 8; bits past the end of the call stay 0.
     uint8_t* mb = mask + (lo - e0) / 8;
-    for (size_t q = 0; q * 8 < m; q++) {
+    size_t i = 0;
+#if defined(__AVX512F__)
+    const __m512i t = _mm512_set1_epi32(static_cast<int>(keep_below));
+    const __m512 sc = _mm512_set1_ps(scale);
+    for (; i + 16 <= m; i += 16) {
+      __m512i r = _mm512_srli_epi32(_mm512_loadu_si512(w + i), 8);
+      __mmask16 keep = _mm512_cmplt_epu32_mask(r, t);
+      _mm512_storeu_ps(ys + i, _mm512_maskz_mul_ps(keep, _mm512_loadu_ps(xs + i), sc));
+      uint16_t bits = static_cast<uint16_t>(keep);
+      std::memcpy(mb + i / 8, &bits, 2);
+    }
+#elif defined(__AVX2__)
+    const __m256i t = _mm256_set1_epi32(static_cast<int>(keep_below));  // <= 2^24: signed compare is exact
+    const __m256 sc = _mm256_set1_ps(scale);
+    for (; i + 8 <= m; i += 8) {
+      __m256i r = _mm256_srli_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + i)), 8);
+      __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(t, r));
+      _mm256_storeu_ps(ys + i, _mm256_and_ps(keep, _mm256_mul_ps(_mm256_loadu_ps(xs + i), sc)));
+      mb[i / 8] = static_cast<uint8_t>(_mm256_movemask_ps(keep));
+    }
+#endif
+    for (; i < m; i += 8) {
       unsigned bits = 0;
-      for (size_t t = 0; t < 8 && q * 8 + t < m; t++) bits |= static_cast<unsigned>(ks[q * 8 + t]) << t;
-      mb[q] = static_cast<uint8_t>(bits);
+      for (size_t t = 0; t < 8 && i + t < m; t++) {
+        bool keep = (w[i + t] >> 8) < keep_below;
+        ys[i + t] = keep ? xs[i + t] * scale : 0.0f;
+        bits |= static_cast<unsigned>(keep) << t;
+      }
+      mb[i / 8] = static_cast<uint8_t>(bits);
     }
   });
 }
@@ -171,7 +239,24 @@ void dropout_forward(const float* x, float* y, uint8_t* mask, size_t n, size_t e
 // gx = g * scale where the mask bit is set, else 0. Element i of the range is
 // bit (i mod 8) of mask[i / 8] (the range starts on a byte boundary).
 void dropout_backward(const float* g, const uint8_t* mask, float* gx, size_t n, float scale) {
-  for (size_t i = 0; i < n; i++) {
+  size_t i = 0;
+#if defined(__AVX512F__)
+  const __m512 sc = _mm512_set1_ps(scale);
+  for (; i + 16 <= n; i += 16) {
+    uint16_t bits;
+    std::memcpy(&bits, mask + i / 8, 2);
+    _mm512_storeu_ps(gx + i, _mm512_maskz_mul_ps(static_cast<__mmask16>(bits), _mm512_loadu_ps(g + i), sc));
+  }
+#elif defined(__AVX2__)
+  const __m256 sc = _mm256_set1_ps(scale);
+  const __m256i bit = _mm256_set_epi32(128, 64, 32, 16, 8, 4, 2, 1);
+  for (; i + 8 <= n; i += 8) {
+    __m256i b = _mm256_and_si256(_mm256_set1_epi32(mask[i / 8]), bit);
+    __m256 keep = _mm256_castsi256_ps(_mm256_cmpeq_epi32(b, bit));
+    _mm256_storeu_ps(gx + i, _mm256_and_ps(keep, _mm256_mul_ps(_mm256_loadu_ps(g + i), sc)));
+  }
+#endif
+  for (; i < n; i++) {
     bool keep = (mask[i >> 3] >> (i & 7)) & 1;
     gx[i] = keep ? g[i] * scale : 0.0f;
   }
