@@ -105,6 +105,17 @@ Napi::Value DropoutBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// orthogonal(x, rows, cols, gain, out): gain * Q of x (rows x cols).
+Napi::Value Orthogonal(const Napi::CallbackInfo& info) {
+  Span x = f32(info, 0, "x"), out = f32(info, 4, "out");
+  size_t rows = count(info, 1, "rows"), cols = count(info, 2, "cols");
+  if (cols && rows > SIZE_MAX / cols) throw Napi::RangeError::New(info.Env(), "rows * cols is too large");
+  require_len(info, x, rows * cols, "x");
+  require_len(info, out, rows * cols, "out");
+  K().qr.orthogonal(x.data, rows, cols, num(info, 3, "gain"), out.data);
+  return info.Env().Undefined();
+}
+
 void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("philox", Napi::Function::New(env, Philox));
   exports.Set("randUniform", Napi::Function::New(env, RandUniform));
@@ -112,6 +123,7 @@ void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("randTruncNormal", Napi::Function::New(env, RandTruncNormal));
   exports.Set("dropoutForward", Napi::Function::New(env, DropoutForward));
   exports.Set("dropoutBackward", Napi::Function::New(env, DropoutBackward));
+  exports.Set("orthogonal", Napi::Function::New(env, Orthogonal));
 }
 
 }  // namespace

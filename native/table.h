@@ -56,11 +56,18 @@ struct RandomKernels {
   void (*dropout_backward)(const float* g, const uint8_t* mask, float* gx, size_t n, float scale);
 };
 
+struct QrKernels {
+  // out = gain * Q of x (rows x cols, row-major), torch.nn.init.orthogonal_'s
+  // recipe: Householder QR in double, columns times sign(diag R).
+  void (*orthogonal)(const float* x, size_t rows, size_t cols, double gain, float* out);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
   MathKernels math;
   RandomKernels random;
+  QrKernels qr;
 };
 
 }  // namespace df

@@ -6,3 +6,4 @@ export * as nn from './nn';
 export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
 export { Generator, manualSeed, defaultGenerator } from './random';
+export * as init from './init';

@@ -35,6 +35,7 @@ inline double lane8_sum(size_t n, F f) {
 void fill_memory(MemoryKernels& k);
 void fill_mathfn(MathKernels& k);
 void fill_random(RandomKernels& k);
+void fill_qr(QrKernels& k);
 
 }  // namespace DF_ISA
 }  // namespace df

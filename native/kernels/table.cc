@@ -14,6 +14,7 @@ const KernelTable* table() {
     fill_memory(k.memory);
     fill_mathfn(k.math);
     fill_random(k.random);
+    fill_qr(k.qr);
     return k;
   }();
   return &t;

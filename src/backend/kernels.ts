@@ -37,6 +37,8 @@ export interface Kernels {
     seedLo: number, seedHi: number, offset: number, keepBelow: number, scale: number): void;
   /** gx = mask bit ? g * scale : 0. */
   dropoutBackward(g: Float32Array, mask: Uint8Array, gx: Float32Array, n: number, scale: number): void;
+  /** out = gain * Q of x (rows x cols): Householder QR in double with the sign fix (orthogonal init). */
+  orthogonal(x: Float32Array, rows: number, cols: number, gain: number, out: Float32Array): void;
 }
 
 export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';

@@ -5,6 +5,7 @@
 import type { Kernels } from '../backend/kernels';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
+import * as qr from './qr';
 import * as random from './random';
 import { makeTensorList } from './tensor-list';
 
@@ -21,4 +22,5 @@ export const referenceKernels: Kernels = {
   randTruncNormal: random.randTruncNormal,
   dropoutForward: random.dropoutForward,
   dropoutBackward: random.dropoutBackward,
+  orthogonal: qr.orthogonal,
 };
