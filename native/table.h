@@ -62,12 +62,27 @@ struct QrKernels {
   void (*orthogonal)(const float* x, size_t rows, size_t cols, double gain, float* out);
 };
 
+// Batch norm on [N, C, L]; per-channel sums in the fixed order over
+// t = n*L + l (kernels/batchnorm.cc). Sums take channel ranges [c0, c1);
+// elementwise passes take row ranges [r0, r1): rows of C values when L = 1,
+// rows (n, c) of L values otherwise.
+struct BatchNormKernels {
+  void (*stats)(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, double* sum, double* sumsq);
+  void (*backward_sums)(const float* g, const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1,
+                        const double* mean, double* sum_g, double* sum_gx);
+  void (*apply)(const float* x, float* y, size_t r0, size_t r1, size_t C, size_t L, const double* mean,
+                const double* a, const double* b);
+  void (*backward_apply)(const float* g, const float* x, float* dx, size_t r0, size_t r1, size_t C, size_t L,
+                         const double* mean, const double* k1, const double* k2, const double* k3, int train);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
   MathKernels math;
   RandomKernels random;
   QrKernels qr;
+  BatchNormKernels batchnorm;
 };
 
 }  // namespace df

@@ -36,6 +36,7 @@ void fill_memory(MemoryKernels& k);
 void fill_mathfn(MathKernels& k);
 void fill_random(RandomKernels& k);
 void fill_qr(QrKernels& k);
+void fill_batchnorm(BatchNormKernels& k);
 
 }  // namespace DF_ISA
 }  // namespace df

@@ -15,6 +15,7 @@ const KernelTable* table() {
     fill_mathfn(k.math);
     fill_random(k.random);
     fill_qr(k.qr);
+    fill_batchnorm(k.batchnorm);
     return k;
   }();
   return &t;

@@ -39,6 +39,18 @@ export interface Kernels {
   dropoutBackward(g: Float32Array, mask: Uint8Array, gx: Float32Array, n: number, scale: number): void;
   /** out = gain * Q of x (rows x cols): Householder QR in double with the sign fix (orthogonal init). */
   orthogonal(x: Float32Array, rows: number, cols: number, gain: number, out: Float32Array): void;
+
+  // Batch norm on [N, C, L]: per-channel sums in the fixed order over t = n*L + l.
+  /** sum[c] = Σ x, sumsq[c] = Σ x² over channel c, in double. */
+  bnStats(x: Float32Array, N: number, C: number, L: number, sum: Float64Array, sumsq: Float64Array): void;
+  /** sumG[c] = Σ g, sumGx[c] = Σ g (x - mean[c]), in double. */
+  bnBackwardSums(g: Float32Array, x: Float32Array, N: number, C: number, L: number,
+    mean: Float64Array, sumG: Float64Array, sumGx: Float64Array): void;
+  /** y = float((x - mean[c]) a[c] + b[c]), in double. */
+  bnApply(x: Float32Array, y: Float32Array, N: number, C: number, L: number, mean: Float64Array, a: Float64Array, b: Float64Array): void;
+  /** dx = float(((g - k1[c]) - (x - mean[c]) k2[c]) k3[c]) in training, float(g k3[c]) otherwise. */
+  bnBackwardApply(g: Float32Array, x: Float32Array, dx: Float32Array, N: number, C: number, L: number,
+    mean: Float64Array, k1: Float64Array, k2: Float64Array, k3: Float64Array, train: boolean): void;
 }
 
 export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';

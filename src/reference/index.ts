@@ -3,6 +3,7 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as batchnorm from './batchnorm';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
 import * as qr from './qr';
@@ -23,4 +24,8 @@ export const referenceKernels: Kernels = {
   dropoutForward: random.dropoutForward,
   dropoutBackward: random.dropoutBackward,
   orthogonal: qr.orthogonal,
+  bnStats: batchnorm.bnStats,
+  bnBackwardSums: batchnorm.bnBackwardSums,
+  bnApply: batchnorm.bnApply,
+  bnBackwardApply: batchnorm.bnBackwardApply,
 };
