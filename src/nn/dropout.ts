@@ -3,7 +3,7 @@
 // A dropped element is 0 by selection (never 0 * x, which is NaN for ±Inf and
 // NaN). The mask is kept as one bit per element for backward.
 import { K } from '../backend';
-import { checkBoolean, checkKnownKeys, checkObject, checkRange } from '../errors';
+import { checkBoolean, checkKnownKeys, checkObject, describe } from '../errors';
 import { Generator, resolveGenerator } from '../random';
 import { checkTensor, Tensor } from '../tensor';
 import { Module } from './module';
@@ -26,7 +26,9 @@ interface DropoutRecord {
 }
 
 function checkP(p: unknown): number {
-  return checkRange(p, 'p', 0, 1, 'a probability in [0, 1]');
+  if (typeof p !== 'number') throw new TypeError(`p must be a probability in [0, 1], got ${describe(p)}`);
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be a probability in [0, 1], got ${describe(p)}`);
+  return p;
 }
 
 function parseOptions(opts: unknown, name: string): DropoutOptions {
