@@ -85,4 +85,16 @@ for nl, param in [("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh"
                   ("leaky_relu", None), ("leaky_relu", 0.2), ("leaky_relu", math.sqrt(5)), ("selu", None)]:
     gains.append({"nonlinearity": nl, "param": param, "gain": torch.nn.init.calculate_gain(nl, param)})
 
-write("norm", {"batchnorm": cases, "dropout": dropout, "gains": gains})
+# orthogonal_'s recipe on given matrices (our draws differ from PyTorch's, so
+# the QR with the sign fix is checked on fixed inputs).
+orthogonal = []
+for rows, cols, gain in [(7, 4, 1.0), (3, 8, 2.0), (5, 5, 0.5)]:
+    a = torch.randn(rows, cols)
+    flat = a.t() if rows < cols else a
+    q, r = torch.linalg.qr(flat.double())
+    q = q * torch.sign(torch.diag(r))
+    if rows < cols:
+        q = q.t()
+    orthogonal.append({"rows": rows, "cols": cols, "gain": gain, "x": f32(a), "q": f32(q * gain)})
+
+write("norm", {"batchnorm": cases, "dropout": dropout, "gains": gains, "orthogonal": orthogonal})
