@@ -3,6 +3,9 @@
 import { machine } from './lib.mjs';
 
 const suites = {
+  dropout: () => import('./dropout.mjs'),
+  batchnorm: () => import('./batchnorm.mjs'),
+  init: () => import('./init.mjs'),
 };
 
 const want = process.argv.slice(2);

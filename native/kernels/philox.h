@@ -21,8 +21,8 @@ constexpr uint32_t PHILOX_M1 = 0xCD9E8D57u;
 constexpr uint32_t PHILOX_W0 = 0x9E3779B9u;
 constexpr uint32_t PHILOX_W1 = 0xBB67AE85u;
 
-// Blocks generated together (a multiple of 8).
-constexpr int PHILOX_GROUP = 16;
+// Blocks generated together (a multiple of 16).
+constexpr int PHILOX_GROUP = 32;
 
 #if defined(__AVX512F__) || defined(__AVX2__)
 // Vector Philox: one block per 64-bit lane. The multiplier reads the low 32
@@ -48,22 +48,37 @@ inline PxVec px_hi(PxVec a) { return _mm256_srli_epi64(a, 32); }
 inline PxVec px_xor3(PxVec a, PxVec b, PxVec c) { return _mm256_xor_si256(_mm256_xor_si256(a, b), c); }
 #endif
 
-// Philox4x32-10 of blocks (ctr + lane, c2, c3), one per lane: x[k] word k.
-inline void px_blocks(uint64_t ctr, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1, PxVec (&x)[4]) {
-  PxVec c = px_add(px_set1(ctr), px_iota());  // 64-bit counters: the carry into c1 is free
-  x[0] = c;
-  x[1] = px_hi(c);
-  x[2] = px_set1(c2);
-  x[3] = px_set1(c3);
+// The round keys of a call, broadcast once: key[r] = (k0 + r W0, k1 + r W1).
+struct PxKeys {
+  PxVec k0[10], k1[10];
+  PxKeys(uint32_t a, uint32_t b) {
+    for (int r = 0; r < 10; r++, a += PHILOX_W0, b += PHILOX_W1) {
+      k0[r] = px_set1(a);
+      k1[r] = px_set1(b);
+    }
+  }
+};
+
+// Philox4x32-10 of blocks (ctr + lane, c2, c3) and (ctr + PX_LANES + lane, ...),
+// one per lane, two sets interleaved for instruction-level parallelism:
+// x[s][k] is word k of set s.
+inline void px_blocks2(uint64_t ctr, uint32_t c2, uint32_t c3, const PxKeys& key, PxVec (&x)[2][4]) {
+  for (int s = 0; s < 2; s++) {
+    PxVec c = px_add(px_set1(ctr + static_cast<uint64_t>(s) * PX_LANES), px_iota());  // 64-bit: the carry into c1 is free
+    x[s][0] = c;
+    x[s][1] = px_hi(c);
+    x[s][2] = px_set1(c2);
+    x[s][3] = px_set1(c3);
+  }
   const PxVec m0 = px_set1(PHILOX_M0), m1 = px_set1(PHILOX_M1);
   for (int r = 0; r < 10; r++) {
-    PxVec p0 = px_mul(x[0], m0), p1 = px_mul(x[2], m1);
-    x[0] = px_xor3(px_hi(p1), x[1], px_set1(k0));
-    x[2] = px_xor3(px_hi(p0), x[3], px_set1(k1));
-    x[1] = p1;
-    x[3] = p0;
-    k0 += PHILOX_W0;
-    k1 += PHILOX_W1;
+    for (int s = 0; s < 2; s++) {
+      PxVec p0 = px_mul(x[s][0], m0), p1 = px_mul(x[s][2], m1);
+      x[s][0] = px_xor3(px_hi(p1), x[s][1], key.k0[r]);
+      x[s][2] = px_xor3(px_hi(p0), x[s][3], key.k1[r]);
+      x[s][1] = p1;
+      x[s][3] = p0;
+    }
   }
 }
 
@@ -95,20 +110,28 @@ inline void px_store_word(PxVec x, uint32_t* out) {
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm256_castsi256_si128(packed));
 #endif
 }
+using PhiloxKey = PxKeys;
+#else
+struct PhiloxKey {
+  uint32_t k0, k1;
+  PhiloxKey(uint32_t a, uint32_t b) : k0(a), k1(b) {}
+};
 #endif
 
 // w[k][j] = word k of Philox4x32-10 at counter (ctr + j, c2, c3), key (k0, k1),
 // for j < PHILOX_GROUP. The 64-bit counter ctr + j carries into c1.
-inline void philox_group(uint64_t ctr, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1,
+inline void philox_group(uint64_t ctr, uint32_t c2, uint32_t c3, const PhiloxKey& key,
                          uint32_t (&w)[4][PHILOX_GROUP]) {
   constexpr int G = PHILOX_GROUP;
 #if defined(__AVX512F__) || defined(__AVX2__)
-  for (int j = 0; j < G; j += PX_LANES) {
-    PxVec x[4];
-    px_blocks(ctr + j, c2, c3, k0, k1, x);
-    for (int k = 0; k < 4; k++) px_store_word(x[k], &w[k][j]);
+  for (int j = 0; j < G; j += 2 * PX_LANES) {
+    PxVec x[2][4];
+    px_blocks2(ctr + j, c2, c3, key, x);
+    for (int s = 0; s < 2; s++)
+      for (int k = 0; k < 4; k++) px_store_word(x[s][k], &w[k][j + s * PX_LANES]);
   }
 #else
+  uint32_t k0 = key.k0, k1 = key.k1;
   uint32_t x0[G], x1[G], x2[G], x3[G];
   for (int j = 0; j < G; j++) {
     uint64_t c = ctr + static_cast<uint64_t>(j);
@@ -142,16 +165,17 @@ inline void philox_group(uint64_t ctr, uint32_t c2, uint32_t c3, uint32_t k0, ui
 
 // The words of blocks ctr .. ctr + PHILOX_GROUP - 1 in element order:
 // out[4j + k] = word k of block ctr + j (counter words c2 = c3 = 0).
-inline void philox_linear(uint64_t ctr, uint32_t k0, uint32_t k1, uint32_t* out) {
+inline void philox_linear(uint64_t ctr, const PhiloxKey& key, uint32_t* out) {
 #if defined(__AVX512F__) || defined(__AVX2__)
-  for (int j = 0; j < PHILOX_GROUP; j += PX_LANES) {
-    PxVec x[4];
-    px_blocks(ctr + j, 0, 0, k0, k1, x);
-    px_store_linear(x, out + 4 * j);
+  for (int j = 0; j < PHILOX_GROUP; j += 2 * PX_LANES) {
+    PxVec x[2][4];
+    px_blocks2(ctr + j, 0, 0, key, x);
+    px_store_linear(x[0], out + 4 * j);
+    px_store_linear(x[1], out + 4 * (j + PX_LANES));
   }
 #else
   uint32_t w[4][PHILOX_GROUP];
-  philox_group(ctr, 0, 0, k0, k1, w);
+  philox_group(ctr, 0, 0, key, w);
   for (int j = 0; j < PHILOX_GROUP; j++)
     for (int k = 0; k < 4; k++) out[4 * j + k] = w[k][j];
 #endif
@@ -164,9 +188,10 @@ inline void philox_linear(uint64_t ctr, uint32_t k0, uint32_t k1, uint32_t* out)
 template <class Emit>
 inline void philox_range(size_t e0, size_t n, PhiloxStream s, Emit emit) {
   uint32_t w[4][PHILOX_GROUP];
+  const PhiloxKey key(s.k0, s.k1);
   size_t end = e0 + n;
   for (size_t b = e0 / 4; n && b * 4 < end; b += PHILOX_GROUP) {
-    philox_group(s.offset + b, 0, 0, s.k0, s.k1, w);
+    philox_group(s.offset + b, 0, 0, key, w);
     emit(b * 4, w);
   }
 }
@@ -177,9 +202,10 @@ inline void philox_range(size_t e0, size_t n, PhiloxStream s, Emit emit) {
 template <class Emit>
 inline void philox_range_linear(size_t e0, size_t n, PhiloxStream s, Emit emit) {
   uint32_t w[4 * PHILOX_GROUP];
+  const PhiloxKey key(s.k0, s.k1);
   size_t end = e0 + n;
   for (size_t b = e0 / 4; n && b * 4 < end; b += PHILOX_GROUP) {
-    philox_linear(s.offset + b, s.k0, s.k1, w);
+    philox_linear(s.offset + b, key, w);
     size_t g = b * 4, lo = g > e0 ? g : e0, hi = g + 4 * PHILOX_GROUP < end ? g + 4 * PHILOX_GROUP : end;
     emit(lo, w + (lo - g), hi - lo);
   }

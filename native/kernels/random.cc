@@ -25,7 +25,7 @@ inline float unit24(uint32_t w) { return static_cast<float>(w >> 8) * 5.96046447
 void philox(const uint32_t* ctr, const uint32_t* key, uint32_t* out) {
   uint32_t w[4][G];
   uint64_t c = static_cast<uint64_t>(ctr[0]) | static_cast<uint64_t>(ctr[1]) << 32;
-  philox_group(c, ctr[2], ctr[3], key[0], key[1], w);
+  philox_group(c, ctr[2], ctr[3], PhiloxKey(key[0], key[1]), w);
   for (int k = 0; k < 4; k++) out[k] = w[k][0];
 }
 
@@ -37,14 +37,20 @@ void uniform(float* out, size_t n, size_t e0, PhiloxStream s, float scale, float
   });
 }
 
-// Box-Muller runs on 8 lanes of doubles with GCC vector extensions: plain
+// Box-Muller runs on VL lanes of doubles with GCC vector extensions: plain
 // IEEE operations lane by lane (so the same bits as the scalar mathfn code),
 // which each ISA lowers to its widest vectors.
-typedef double vd __attribute__((vector_size(64)));
-typedef int64_t vi __attribute__((vector_size(64)));
-typedef uint64_t vu __attribute__((vector_size(64)));
-typedef uint32_t vw __attribute__((vector_size(32)));
+#if defined(__AVX512F__)
 constexpr int VL = 8;
+#elif defined(__AVX2__)
+constexpr int VL = 4;
+#else
+constexpr int VL = 2;
+#endif
+typedef double vd __attribute__((vector_size(VL * 8)));
+typedef int64_t vi __attribute__((vector_size(VL * 8)));
+typedef uint64_t vu __attribute__((vector_size(VL * 8)));
+typedef uint32_t vw __attribute__((vector_size(VL * 4)));
 constexpr double TWO_52 = 4503599627370496.0;
 constexpr uint64_t TWO_52_BITS = 0x4330000000000000ULL;
 
@@ -55,12 +61,7 @@ inline vd vsqrt(vd x) {
 #if defined(__AVX512F__)
   return reinterpret_cast<vd>(_mm512_sqrt_pd(reinterpret_cast<__m512d>(x)));
 #elif defined(__AVX2__)
-  __m256d h[2];
-  std::memcpy(h, &x, sizeof x);
-  h[0] = _mm256_sqrt_pd(h[0]);
-  h[1] = _mm256_sqrt_pd(h[1]);
-  std::memcpy(&x, h, sizeof x);
-  return x;
+  return reinterpret_cast<vd>(_mm256_sqrt_pd(reinterpret_cast<__m256d>(x)));
 #else
   for (int l = 0; l < VL; l++) x[l] = std::sqrt(x[l]);
   return x;
@@ -71,12 +72,7 @@ inline vd vfloor(vd x) {
 #if defined(__AVX512F__)
   return reinterpret_cast<vd>(_mm512_roundscale_pd(reinterpret_cast<__m512d>(x), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
 #elif defined(__AVX2__)
-  __m256d h[2];
-  std::memcpy(h, &x, sizeof x);
-  h[0] = _mm256_floor_pd(h[0]);
-  h[1] = _mm256_floor_pd(h[1]);
-  std::memcpy(&x, h, sizeof x);
-  return x;
+  return reinterpret_cast<vd>(_mm256_floor_pd(reinterpret_cast<__m256d>(x)));
 #else
   for (int l = 0; l < VL; l++) x[l] = std::floor(x[l]);
   return x;
