@@ -8,6 +8,9 @@
 // threads, so a channel's sum never depends on the thread count). The
 // elementwise passes work on row ranges: rows of C values when L = 1, rows
 // (n, c) of L values otherwise.
+#include <algorithm>
+#include <vector>
+
 #include "isa.h"
 
 namespace df {
@@ -18,92 +21,142 @@ inline double combine8(const double* l) {
   return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
-// Two fixed-order sums per channel, sum0 += f0(i, c), sum1 += f1(i, c), where
-// i is the flat index of x[n][c][l]; out0[c], out1[c] receive them. L > 1: per
-// channel, the contiguous runs x[n][c][*] in t order.
-template <class F0, class F1>
-void channel_sums_runs(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, double* out0,
-                       double* out1) {
-  size_t M = N * L;
-  for (size_t c = c0; c < c1; c++) {
-    double s0 = 0.0, s1 = 0.0;
-    for (size_t tb = 0; tb < M; tb += REDUCE_CHUNK) {
-      size_t te = tb + REDUCE_CHUNK < M ? tb + REDUCE_CHUNK : M;
-      double a[8] = {0, 0, 0, 0, 0, 0, 0, 0}, b[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      for (size_t t = tb; t < te;) {
-        size_t n = t / L;
-        size_t run_end = (n + 1) * L < te ? (n + 1) * L : te;  // t of this row's end (or the chunk's)
-        size_t base = (n * C + c) * L - n * L;                  // flat index = base + t
-        for (; t < run_end && (t & 7); t++) { a[t & 7] += f0(base + t, c); b[t & 7] += f1(base + t, c); }
-        for (; t + 8 <= run_end; t += 8)
-          for (int j = 0; j < 8; j++) { a[j] += f0(base + t + j, c); b[j] += f1(base + t + j, c); }
-        for (; t < run_end; t++) { a[t & 7] += f0(base + t, c); b[t & 7] += f1(base + t, c); }
-      }
-      s0 += combine8(a);
-      s1 += combine8(b);
-    }
-    out0[c] = s0;
-    out1[c] = s1;
-  }
+// Eight doubles: one lane group of the fixed order (GCC vector extension, so
+// every ISA adds the eight lanes at once, each lane in IEEE double).
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double v8d __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+inline v8d load8(const float* p) {
+  v8f v;
+  std::memcpy(&v, p, sizeof v);
+  return __builtin_convertvector(v, v8d);
 }
 
-// L = 1: channel c's values are x[n][c], t = n. Lanes of a block of channels
-// advance together, one row at a time, so the loop runs along c (contiguous).
-constexpr size_t CBLOCK = 64;
-template <class F0, class F1>
-void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, double* out0, double* out1) {
-  for (size_t cb = c0; cb < c1; cb += CBLOCK) {
-    size_t w = c1 - cb < CBLOCK ? c1 - cb : CBLOCK;
-    double s0[CBLOCK], s1[CBLOCK];
-    for (size_t k = 0; k < w; k++) s0[k] = s1[k] = 0.0;
-    for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
-      size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
-      double a[8][CBLOCK], b[8][CBLOCK];
-      for (int j = 0; j < 8; j++)
-        for (size_t k = 0; k < w; k++) a[j][k] = b[j][k] = 0.0;
-      for (size_t n = nb; n < ne; n++) {
-        double* aj = a[n & 7];
-        double* bj = b[n & 7];
-        size_t base = n * C + cb;
-        for (size_t k = 0; k < w; k++) {
-          aj[k] += f0(base + k, cb + k);
-          bj[k] += f1(base + k, cb + k);
+// Two fixed-order sums per channel, sum0 += f0(i, c), sum1 += f1(i, c), where
+// i is the flat index of x[n][c][l]; out0[c], out1[c] receive them. L > 1:
+// the runs x[n][c][*] are visited in memory order (n, then c), each adding
+// to its channel's lanes, so the reads stream; a channel's lanes still see
+// their terms in t order. f0v(i, c) and f1v(i, c) give the terms of
+// i .. i + 7 at once (the same values lane by lane).
+template <class F0, class F1, class F0v, class F1v>
+void channel_sums_runs(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, F0v f0v, F1v f1v,
+                       double* out0, double* out1) {
+  size_t M = N * L, w = c1 - c0;
+  std::vector<double> lanes(w * 16);  // channel k: lanes[16k .. 16k + 7] for sum0, then 8 for sum1
+  for (size_t k = 0; k < w; k++) out0[c0 + k] = out1[c0 + k] = 0.0;
+  for (size_t tb = 0; tb < M; tb += REDUCE_CHUNK) {
+    size_t te = tb + REDUCE_CHUNK < M ? tb + REDUCE_CHUNK : M;
+    std::fill(lanes.begin(), lanes.end(), 0.0);
+    for (size_t n = tb / L; n * L < te; n++) {
+      size_t r0 = n * L > tb ? n * L : tb, r1 = (n + 1) * L < te ? (n + 1) * L : te;  // t range of row n in the chunk
+      for (size_t c = c0; c < c1; c++) {
+        double* la = &lanes[16 * (c - c0)];
+        double* lb = la + 8;
+        size_t base = (n * C + c) * L - n * L;  // flat index = base + t
+        size_t t = r0;
+        for (; t < r1 && (t & 7); t++) { la[t & 7] += f0(base + t, c); lb[t & 7] += f1(base + t, c); }
+        v8d a, b;
+        std::memcpy(&a, la, sizeof a);
+        std::memcpy(&b, lb, sizeof b);
+        for (; t + 8 <= r1; t += 8) {
+          a += f0v(base + t, c);
+          b += f1v(base + t, c);
         }
-      }
-      for (size_t k = 0; k < w; k++) {
-        double la[8], lb[8];
-        for (int j = 0; j < 8; j++) { la[j] = a[j][k]; lb[j] = b[j][k]; }
-        s0[k] += combine8(la);
-        s1[k] += combine8(lb);
+        std::memcpy(la, &a, sizeof a);
+        std::memcpy(lb, &b, sizeof b);
+        for (; t < r1; t++) { la[t & 7] += f0(base + t, c); lb[t & 7] += f1(base + t, c); }
       }
     }
     for (size_t k = 0; k < w; k++) {
-      out0[cb + k] = s0[k];
-      out1[cb + k] = s1[k];
+      out0[c0 + k] += combine8(&lanes[16 * k]);
+      out1[c0 + k] += combine8(&lanes[16 * k + 8]);
     }
   }
 }
 
-template <class F0, class F1>
-void channel_sums(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, double* out0, double* out1) {
-  if (L == 1) channel_sums_rows(N, C, c0, c1, f0, f1, out0, out1);
-  else channel_sums_runs(N, C, L, c0, c1, f0, f1, out0, out1);
+// L = 1: channel c's values are x[n][c], t = n. Channels go in blocks of 8,
+// one vector of doubles wide: the 8 lanes of each of the block's channels
+// live in registers (A[j] holds lane j of the 8 channels), and 8 rows at a
+// time feed lanes 0..7. f0r(i, c), f1r(i, c): the terms of channels
+// c .. c + 7 at flat index i. Leftover channels go one at a time.
+template <class F0, class F1, class F0r, class F1r>
+void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, F0r f0r, F1r f1r, double* out0,
+                       double* out1) {
+  for (size_t c = c0; c < c1; c++) out0[c] = out1[c] = 0.0;
+  size_t cb = c0;
+  for (; cb + 8 <= c1; cb += 8) {
+    for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
+      size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
+      v8d A[8], B[8];
+      for (int j = 0; j < 8; j++) A[j] = B[j] = v8d{0, 0, 0, 0, 0, 0, 0, 0};
+      size_t n = nb;
+      for (; n + 8 <= ne; n += 8)
+        for (int j = 0; j < 8; j++) {
+          A[j] += f0r((n + j) * C + cb, cb);
+          B[j] += f1r((n + j) * C + cb, cb);
+        }
+      for (int j = 0; n < ne; n++, j++) {  // nb is a multiple of 8, so row n feeds lane n mod 8 = j
+        A[j] += f0r(n * C + cb, cb);
+        B[j] += f1r(n * C + cb, cb);
+      }
+      for (int k = 0; k < 8; k++) {
+        double la[8], lb[8];
+        for (int j = 0; j < 8; j++) {
+          la[j] = A[j][k];
+          lb[j] = B[j][k];
+        }
+        out0[cb + k] += combine8(la);
+        out1[cb + k] += combine8(lb);
+      }
+    }
+  }
+  for (size_t c = cb; c < c1; c++) {
+    for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
+      size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
+      double la[8] = {0, 0, 0, 0, 0, 0, 0, 0}, lb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (size_t n = nb; n < ne; n++) {
+        la[n & 7] += f0(n * C + c, c);
+        lb[n & 7] += f1(n * C + c, c);
+      }
+      out0[c] += combine8(la);
+      out1[c] += combine8(lb);
+    }
+  }
+}
+
+// f0v/f1v: 8 consecutive flat indices of one channel (L > 1); f0r/f1r: one
+// flat index each of channels c .. c + 7 (L = 1).
+template <class F0, class F1, class F0v, class F1v, class F0r, class F1r>
+void channel_sums(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, F0v f0v, F1v f1v, F0r f0r,
+                  F1r f1r, double* out0, double* out1) {
+  if (L == 1) channel_sums_rows(N, C, c0, c1, f0, f1, f0r, f1r, out0, out1);
+  else channel_sums_runs(N, C, L, c0, c1, f0, f1, f0v, f1v, out0, out1);
+}
+
+inline v8d load8d(const double* p) {
+  v8d v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
 }
 
 // sum[c] = sum of x, sumsq[c] = sum of x*x (both in double).
 void stats(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, double* sum, double* sumsq) {
+  auto v1 = [x](size_t i, size_t) { return load8(x + i); };
+  auto v2 = [x](size_t i, size_t) { v8d v = load8(x + i); return v * v; };
   channel_sums(
       N, C, L, c0, c1, [x](size_t i, size_t) { return static_cast<double>(x[i]); },
-      [x](size_t i, size_t) { double v = x[i]; return v * v; }, sum, sumsq);
+      [x](size_t i, size_t) { double v = x[i]; return v * v; }, v1, v2, v1, v2, sum, sumsq);
 }
 
 // sum_g[c] = sum of g, sum_gx[c] = sum of g * (x - mean[c]).
 void backward_sums(const float* g, const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1,
                    const double* mean, double* sum_g, double* sum_gx) {
+  auto g8 = [g](size_t i, size_t) { return load8(g + i); };
   channel_sums(
       N, C, L, c0, c1, [g](size_t i, size_t) { return static_cast<double>(g[i]); },
       [g, x, mean](size_t i, size_t c) { return static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean[c]); },
-      sum_g, sum_gx);
+      g8, [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - mean[c]); },
+      g8, [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - load8d(mean + c)); }, sum_g, sum_gx);
 }
 
 // y = float((x - mean[c]) * a[c] + b[c]) in double, over rows [r0, r1).
