@@ -37,41 +37,38 @@ Napi::Value Philox(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// randUniform(out, n, seedLo, seedHi, offset, scale, shift)
-Napi::Value RandUniform(const Napi::CallbackInfo& info) {
+// The fills share their head: (out, n, seedLo, seedHi, offset, ...params).
+// fill(out_at_lo, count, lo, stream) runs one piece.
+template <class Fill>
+Napi::Value fill_call(const Napi::CallbackInfo& info, Fill fill) {
   Span out = f32(info, 0, "out");
   size_t n = count(info, 1, "n");
   require_len(info, out, n, "out");
   PhiloxStream s = stream(info, 2);
+  parallel_range(n, [&](size_t lo, size_t hi) { fill(out.data + lo, hi - lo, lo, s); });
+  return info.Env().Undefined();
+}
+
+// randUniform(out, n, seedLo, seedHi, offset, scale, shift)
+Napi::Value RandUniform(const Napi::CallbackInfo& info) {
   float scale = static_cast<float>(num(info, 5, "scale")), shift = static_cast<float>(num(info, 6, "shift"));
   auto fn = K().random.uniform;
-  parallel_range(n, [&](size_t lo, size_t hi) { fn(out.data + lo, hi - lo, lo, s, scale, shift); });
-  return info.Env().Undefined();
+  return fill_call(info, [&](float* o, size_t m, size_t e0, PhiloxStream s) { fn(o, m, e0, s, scale, shift); });
 }
 
 // randNormal(out, n, seedLo, seedHi, offset, mean, std)
 Napi::Value RandNormal(const Napi::CallbackInfo& info) {
-  Span out = f32(info, 0, "out");
-  size_t n = count(info, 1, "n");
-  require_len(info, out, n, "out");
-  PhiloxStream s = stream(info, 2);
   double mean = num(info, 5, "mean"), std = num(info, 6, "std");
   auto fn = K().random.normal;
-  parallel_range(n, [&](size_t lo, size_t hi) { fn(out.data + lo, hi - lo, lo, s, mean, std); });
-  return info.Env().Undefined();
+  return fill_call(info, [&](float* o, size_t m, size_t e0, PhiloxStream s) { fn(o, m, e0, s, mean, std); });
 }
 
 // randTruncNormal(out, n, seedLo, seedHi, offset, lo, hi, mean, scale, a, b)
 Napi::Value RandTruncNormal(const Napi::CallbackInfo& info) {
-  Span out = f32(info, 0, "out");
-  size_t n = count(info, 1, "n");
-  require_len(info, out, n, "out");
-  PhiloxStream s = stream(info, 2);
   double vlo = num(info, 5, "lo"), vhi = num(info, 6, "hi"), mean = num(info, 7, "mean"), scale = num(info, 8, "scale");
   float a = static_cast<float>(num(info, 9, "a")), b = static_cast<float>(num(info, 10, "b"));
   auto fn = K().random.trunc_normal;
-  parallel_range(n, [&](size_t lo, size_t hi) { fn(out.data + lo, hi - lo, lo, s, vlo, vhi, mean, scale, a, b); });
-  return info.Env().Undefined();
+  return fill_call(info, [&](float* o, size_t m, size_t e0, PhiloxStream s) { fn(o, m, e0, s, vlo, vhi, mean, scale, a, b); });
 }
 
 // dropoutForward(x, y, mask: Uint8Array, n, seedLo, seedHi, offset, keepBelow, scale)

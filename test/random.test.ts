@@ -192,3 +192,22 @@ describe('statistics', () => {
     expect(Math.abs(corr(a, b, 1))).toBeLessThan(bound);
   });
 });
+
+describe('native guards', () => {
+  it('short arrays, wrong kinds and bad counts throw instead of crashing', () => {
+    backend.use('native');
+    const k = K();
+    const out = new Float32Array(4);
+    expect(() => k.randUniform(out, 5, 0, 0, 0, 1, 0)).toThrow(RangeError);
+    expect(() => k.randNormal(new Float64Array(4) as unknown as Float32Array, 4, 0, 0, 0, 0, 1)).toThrow(TypeError);
+    expect(() => k.randUniform(out, 4, 2 ** 32, 0, 0, 1, 0)).toThrow(RangeError);
+    expect(() => k.randUniform(out, 4, 0, 0, -1, 1, 0)).toThrow(RangeError);
+    expect(() => k.dropoutForward(out, out, new Uint8Array(0), 4, 0, 0, 0, 1, 1)).toThrow(RangeError);
+    expect(() => k.dropoutBackward(out, new Uint8Array(1), out, 9, 1)).toThrow(RangeError);
+    expect(() => k.philox(new Uint32Array(3), new Uint32Array(2), new Uint32Array(4))).toThrow(RangeError);
+    expect(() => k.orthogonal(out, 3, 2, 1, out)).toThrow(RangeError);
+    expect(() => k.bnStats(out, 2, 2, 2, new Float64Array(2), new Float64Array(2))).toThrow(RangeError);
+    expect(() => k.bnApply(out, out, 1, 4, 1, new Float64Array(4), new Float64Array(3), new Float64Array(4))).toThrow(RangeError);
+    expect(() => k.bnBackwardApply(out, out, out, 1, 4, 1, new Float64Array(4), new Float64Array(4), new Float64Array(4), new Float64Array(4), 1 as unknown as boolean)).toThrow(TypeError);
+  });
+});
