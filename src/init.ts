@@ -183,7 +183,7 @@ export function truncNormal(t: Tensor, opts: { mean?: number; std?: number; a?: 
   checkTensor(t, 'tensor');
   const [o, g] = options<{ mean?: number; std?: number; a?: number; b?: number }>(opts, 'truncNormal', ['mean', 'std', 'a', 'b']);
   const mean = o.mean === undefined ? 0 : finite(o.mean, 'mean');
-  const std = o.std === undefined ? 1 : checkRange(o.std, 'std', 0, Infinity, 'a finite number >= 0');
+  const std = o.std === undefined ? 1 : checkRange(o.std, 'std', Number.MIN_VALUE, Infinity, 'a finite number > 0');
   const a = o.a === undefined ? -2 : finite(o.a, 'a');
   const b = o.b === undefined ? 2 : finite(o.b, 'b');
   if (!(a < b)) throw new RangeError(`truncNormal expects a < b, got a=${a}, b=${b}`);

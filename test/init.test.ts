@@ -170,6 +170,7 @@ describe('init bad input', () => {
     expect(() => init.normal(w, { std: -1 })).toThrow(/std/);
     expect(() => init.normal(w, { mean: Infinity })).toThrow(/mean/);
     expect(() => init.truncNormal(w, { a: 1, b: 1 })).toThrow(RangeError);
+    expect(() => init.truncNormal(w, { std: 0 })).toThrow(/std must be a finite number > 0/);
     expect(() => init.xavierUniform(w, { gain: -1 })).toThrow(/gain/);
     expect(() => init.kaimingUniform(w, { mode: 'fan_avg' as init.FanMode })).toThrow(/mode/);
     expect(() => init.kaimingNormal(w, { nonlinearity: 'gelu' as init.Nonlinearity })).toThrow(/nonlinearity/);
