@@ -1,6 +1,8 @@
 // Dropout forward and backward on 16M elements, one thread, against the
-// in-process copy bandwidth (memory kernel `copy`: read n floats, write n),
-// per ISA; and native against the reference at 1M.
+// in-process copy bandwidth (memory kernel `copy`: read n floats, write n into
+// an existing array), per ISA; and native against the reference at 1M.
+// "inplace" writes into existing arrays like copy does; "new output" also pays
+// for a fresh 64 MB output (page faults), as a plain forward does.
 import { measure, table, fmt } from './lib.mjs';
 import deepfit from '../dist/index.js';
 import { K } from '../dist/backend/index.js';
@@ -11,13 +13,15 @@ function cases(n) {
   const x = new Tensor(new Float32Array(n).map((_, i) => (i % 101) - 50));
   const g = new Tensor(new Float32Array(n).fill(1));
   const m = new nn.Dropout(0.5, { generator: new Generator(1) });
+  const mi = new nn.Dropout(0.5, { generator: new Generator(1), inplace: true });
   m.forward(x);
-  return { x, g, m };
+  mi.forward(x);
+  return { x, g, m, mi };
 }
 
 export async function run() {
   const n = 16 * 1024 * 1024;
-  const { x, g, m } = cases(n);
+  const { x, g, m, mi } = cases(n);
   const dst = new Float32Array(n);
   const rows = [];
   backend.use('native');
@@ -29,23 +33,27 @@ export async function run() {
     backend.setIsa(isa);
     const t = await measure({
       copy: () => K().copy(dst, x.data, n),
-      forward: () => m.forward(x),
-      backward: () => m.backward(g),
+      'forward, inplace': () => mi.forward(x),
+      'backward, inplace': () => mi.backward(g),
+      'forward, new output': () => m.forward(x),
+      'backward, new output': () => m.backward(g),
     }, { time: 500 });
-    for (const name of ['forward', 'backward']) {
-      rows.push([isa, name, fmt.n(n), fmt.ms(t[name]), fmt.gbs(bytes[name], t[name]), fmt.gbs(bytes.copy, t.copy),
-        fmt.pct((bytes[name] / t[name]) / (bytes.copy / t.copy))]);
+    for (const name of ['forward, inplace', 'backward, inplace', 'forward, new output', 'backward, new output']) {
+      const b = bytes[name.split(',')[0]];
+      rows.push([isa, name, fmt.n(n), fmt.ms(t[name]), fmt.gbs(b, t[name]), fmt.gbs(bytes.copy, t.copy),
+        fmt.pct((b / t[name]) / (bytes.copy / t.copy))]);
     }
   }
   table('Dropout p=0.5, 1 thread, 16M elements', ['ISA', 'pass', 'elements', 'ms', 'GB/s', 'copy GB/s', '% of copy'], rows);
 
   const small = 1 << 20;
   const s = cases(small);
-  const tn = await measure({ forward: () => s.m.forward(s.x), backward: () => s.m.backward(s.g) }, { time: 300 });
+  const tasks = { forward: () => s.mi.forward(s.x), backward: () => s.mi.backward(s.g) };
+  const tn = await measure(tasks, { time: 300 });
   backend.use('reference');
-  const tr = await measure({ forward: () => s.m.forward(s.x), backward: () => s.m.backward(s.g) }, { time: 300, iterations: 3 });
+  const tr = await measure(tasks, { time: 300, iterations: 3 });
   backend.use('native');
   backend.setThreads(threads);
-  table(`Dropout native (${backend.info().isa}, 1 thread) vs reference, 1M elements`, ['pass', 'native ms', 'reference ms', 'speedup'],
+  table(`Dropout native (${backend.info().isa}, 1 thread) vs reference, 1M elements, inplace`, ['pass', 'native ms', 'reference ms', 'speedup'],
     ['forward', 'backward'].map((k) => [k, fmt.ms(tn[k]), fmt.ms(tr[k]), fmt.ratio(tr[k] / tn[k])]));
 }

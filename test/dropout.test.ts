@@ -112,6 +112,11 @@ describe('dropout semantics', () => {
     const x = new Tensor(new Float32Array(64).fill(1));
     expect(F.dropout(x, 0.5, { inplace: true })).toBe(x);
     expect(x.data.some((v) => v === 0)).toBe(true);
+    const m = new nn.Dropout(0.5, { inplace: true, generator: new Generator(8) });
+    const x2 = new Tensor(new Float32Array(64).fill(1)), g2 = new Tensor(new Float32Array(64).fill(3));
+    expect(m.forward(x2)).toBe(x2);
+    expect(m.backward(g2)).toBe(g2);
+    for (let i = 0; i < 64; i++) expect(g2.data[i]).toBe(x2.data[i] === 0 ? 0 : 6);
     const g = new Generator(4);
     const a = F.dropout(new Tensor(new Float32Array(256).fill(1)), 0.5, { generator: g }).data;
     const b = F.dropout(new Tensor(new Float32Array(256).fill(1)), 0.5, { generator: g }).data;

@@ -8,6 +8,7 @@
 // backends see the same values.
 import { K } from '../backend';
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, checkRange } from '../errors';
+import { uninitializedFloat32 } from '../alloc';
 import { checkTensor, Parameter, Tensor } from '../tensor';
 import { Module } from './module';
 
@@ -123,7 +124,7 @@ abstract class BatchNorm extends Module {
       a[c] = this.weight ? this.weight.data[c] * invstd[c] : invstd[c];
       b[c] = this.bias ? this.bias.data[c] : 0;
     }
-    const y = new Tensor(new Float32Array(x.size), x.shape);
+    const y = new Tensor(uninitializedFloat32(x.size), x.shape); // bnApply writes every element
     K().bnApply(x.data, y.data, N, C, L, mean, a, b);
     this.saved = { x: x.data, shape: [...x.shape], N, L, mean, invstd, batchStats };
     return y;
@@ -164,7 +165,7 @@ abstract class BatchNorm extends Module {
       if (this.weight) this.weight.grad[c] += sumGx[c] * s.invstd[c];
       if (this.bias) this.bias.grad[c] += sumG[c];
     }
-    const dx = new Tensor(new Float32Array(gradOutput.size), s.shape);
+    const dx = new Tensor(uninitializedFloat32(gradOutput.size), s.shape); // bnBackwardApply writes every element
     K().bnBackwardApply(gradOutput.data, s.x, dx.data, s.N, C, s.L, s.mean, k1, k2, k3, s.batchStats);
     return dx;
   }

@@ -4,6 +4,7 @@
 // NaN). The mask is kept as one bit per element for backward.
 import { K } from '../backend';
 import { checkBoolean, checkKnownKeys, checkObject, describe } from '../errors';
+import { uninitializedFloat32 } from '../alloc';
 import { Generator, resolveGenerator } from '../random';
 import { checkTensor, Tensor } from '../tensor';
 import { Module } from './module';
@@ -40,9 +41,12 @@ function parseOptions(opts: unknown, name: string): DropoutOptions {
   return o as DropoutOptions;
 }
 
-function dropoutRecord(x: Tensor, p: number, training: boolean, generator: Generator, inplace: boolean): DropoutRecord {
+/** Forward; reuse: a mask buffer to write into when its size fits (the module's own). */
+function dropoutRecord(
+  x: Tensor, p: number, training: boolean, generator: Generator, inplace: boolean, reuse: Uint8Array | null = null,
+): DropoutRecord {
   const n = x.size;
-  const out = inplace ? x : new Tensor(new Float32Array(n), x.shape);
+  const out = inplace ? x : new Tensor(uninitializedFloat32(n), x.shape); // every path below writes every element
   if (!training || p === 0) {
     if (!inplace) out.data.set(x.data);
     return { out, kind: 'identity', mask: null, scale: 1 };
@@ -51,7 +55,8 @@ function dropoutRecord(x: Tensor, p: number, training: boolean, generator: Gener
     out.data.fill(0);
     return { out, kind: 'zero', mask: null, scale: 0 };
   }
-  const mask = new Uint8Array((n + 7) >>> 3);
+  const bytes = (n + 7) >>> 3;
+  const mask = reuse && reuse.length === bytes ? reuse : new Uint8Array(bytes);
   // keep when the 24-bit uniform k * 2^-24 < 1 - p, i.e. k < ceil((1 - p) 2^24).
   const keepBelow = Math.ceil((1 - p) * 16777216);
   // PyTorch scales by the float noise value 1 / float(1 - p), rounded to float.
@@ -72,7 +77,11 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   return dropoutRecord(x, p, o.training ?? true, resolveGenerator(o.generator), o.inplace ?? false).out;
 }
 
-/** nn.Dropout(p): zeroes elements with probability p in training mode; identity in eval mode. */
+/**
+ * nn.Dropout(p): zeroes elements with probability p in training mode; identity
+ * in eval mode. With inplace, forward overwrites its input and backward its
+ * gradOutput (no new buffers).
+ */
 export class Dropout extends Module {
   readonly p: number;
   readonly inplace: boolean;
@@ -90,7 +99,8 @@ export class Dropout extends Module {
 
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
-    this.record = dropoutRecord(x, this.p, this.training, resolveGenerator(this.generator), this.inplace);
+    const mask = this.record?.mask ?? null; // private to the module, so it can be reused
+    this.record = dropoutRecord(x, this.p, this.training, resolveGenerator(this.generator), this.inplace, mask);
     return this.record.out;
   }
 
@@ -103,9 +113,11 @@ export class Dropout extends Module {
       throw new RangeError(`gradOutput must have shape [${r.out.shape.join(', ')}], got [${gradOutput.shape.join(', ')}]`);
     }
     const n = gradOutput.size;
-    const gx = new Tensor(new Float32Array(n), r.out.shape);
-    if (r.kind === 'identity') gx.data.set(gradOutput.data);
-    else if (r.kind === 'mask') K().dropoutBackward(gradOutput.data, r.mask!, gx.data, n, r.scale);
+    const gx = this.inplace ? gradOutput : new Tensor(uninitializedFloat32(n), r.out.shape);
+    if (r.kind === 'identity') {
+      if (gx !== gradOutput) gx.data.set(gradOutput.data);
+    } else if (r.kind === 'zero') gx.data.fill(0);
+    else K().dropoutBackward(gradOutput.data, r.mask!, gx.data, n, r.scale);
     return gx;
   }
 }
