@@ -57,27 +57,35 @@ constexpr uint64_t TWO_52_BITS = 0x4330000000000000ULL;
 // Exact double of integers below 2^52: 2^52 + v by bits, minus 2^52.
 inline vd exact_double(vu v) { return reinterpret_cast<vd>(v | TWO_52_BITS) - TWO_52; }
 
-inline vd vsqrt(vd x) {
+// sqrt and floor per native vector (VL may span several).
 #if defined(__AVX512F__)
-  return reinterpret_cast<vd>(_mm512_sqrt_pd(reinterpret_cast<__m512d>(x)));
+#define DF_VMAP(x, op)                          \
+  __m512d h[VL / 8];                            \
+  std::memcpy(h, &x, sizeof x);                 \
+  for (auto& v : h) v = op;                     \
+  std::memcpy(&x, h, sizeof x);                 \
+  return x;
+inline vd vsqrt(vd x) { DF_VMAP(x, _mm512_sqrt_pd(v)) }
+inline vd vfloor(vd x) { DF_VMAP(x, _mm512_roundscale_pd(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)) }
 #elif defined(__AVX2__)
-  return reinterpret_cast<vd>(_mm256_sqrt_pd(reinterpret_cast<__m256d>(x)));
+#define DF_VMAP(x, op)                          \
+  __m256d h[VL / 4];                            \
+  std::memcpy(h, &x, sizeof x);                 \
+  for (auto& v : h) v = op;                     \
+  std::memcpy(&x, h, sizeof x);                 \
+  return x;
+inline vd vsqrt(vd x) { DF_VMAP(x, _mm256_sqrt_pd(v)) }
+inline vd vfloor(vd x) { DF_VMAP(x, _mm256_floor_pd(v)) }
 #else
+inline vd vsqrt(vd x) {
   for (int l = 0; l < VL; l++) x[l] = std::sqrt(x[l]);
   return x;
-#endif
 }
-
 inline vd vfloor(vd x) {
-#if defined(__AVX512F__)
-  return reinterpret_cast<vd>(_mm512_roundscale_pd(reinterpret_cast<__m512d>(x), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC));
-#elif defined(__AVX2__)
-  return reinterpret_cast<vd>(_mm256_floor_pd(reinterpret_cast<__m256d>(x)));
-#else
   for (int l = 0; l < VL; l++) x[l] = std::floor(x[l]);
   return x;
-#endif
 }
+#endif
 
 // mathfn::log for positive normal x (here [2^-32, 1]): the same operations,
 // without the special cases.
