@@ -6,6 +6,7 @@
 // element e0 and e0 is the absolute index that picks the random words, so the
 // driver can split a call over threads anywhere (dropout: at multiples of 8,
 // so that mask bytes are never shared).
+
 // The vector typedefs below are internal (inlined), so their ABI never matters.
 #pragma GCC diagnostic ignored "-Wpsabi"
 #include "isa.h"
