@@ -6,6 +6,8 @@ const suites = {
   dropout: () => import('./dropout.mjs'),
   batchnorm: () => import('./batchnorm.mjs'),
   init: () => import('./init.mjs'),
+  optim: () => import('./optim.mjs'),
+  gemm: () => import('./gemm.mjs'),
 };
 
 const want = process.argv.slice(2);

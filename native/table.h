@@ -29,6 +29,47 @@ struct MemoryKernels {
   int (*all_finite)(const float* x, size_t n);
 };
 
+// Optimizer steps (native/kernels/optim.cc). Scalars arrive as double from TS,
+// computed once per step, and are cast to float here exactly like Math.fround.
+// Each kernel updates one contiguous range of one tensor in place, following
+// PyTorch 1.13's operation order; flags select the variant.
+enum OptimFlags : unsigned {
+  OPT_MAXIMIZE = 1,       // the gradient is negated first
+  OPT_WEIGHT_DECAY = 2,   // L2: g += weight_decay * p (weight_decay != 0 in double)
+  OPT_DECOUPLED = 4,      // AdamW: p *= decay_scale before the update
+  OPT_AMSGRAD = 8,
+  OPT_MOMENTUM = 16,      // SGD / RMSprop keep a momentum buffer
+  OPT_NESTEROV = 32,
+  OPT_CENTERED = 64,
+};
+
+struct AdamArgs {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, eps, weight_decay, decay_scale;
+  float neg_step_size, bias_correction2_sqrt;  // per tensor: -lr/(1-beta1^t), sqrt(1-beta2^t)
+  unsigned flags;
+};
+struct SgdArgs {
+  float neg_lr, weight_decay, momentum, one_minus_dampening;
+  bool first;  // per tensor: the momentum buffer starts as this step's gradient
+  unsigned flags;
+};
+struct RmspropArgs {
+  float neg_lr, alpha, one_minus_alpha, eps, weight_decay, momentum;
+  unsigned flags;
+};
+struct AdagradArgs {
+  float weight_decay, eps;
+  float neg_clr;  // per tensor: -lr / (1 + (step-1) * lr_decay)
+  unsigned flags;
+};
+
+struct OptimKernels {
+  void (*adam)(const AdamArgs& a, float* p, const float* g, float* m, float* v, float* vmax, size_t n);
+  void (*sgd)(const SgdArgs& a, float* p, const float* g, float* buf, size_t n);
+  void (*rmsprop)(const RmspropArgs& a, float* p, const float* g, float* sq, float* gavg, float* buf, size_t n);
+  void (*adagrad)(const AdagradArgs& a, float* p, const float* g, float* sum, size_t n);
+};
+
 enum MathFn { MATH_EXP, MATH_EXPM1, MATH_LOG, MATH_TANH, MATH_SIGMOID, MATH_ERF, MATH_ERFINV,
               MATH_SIN2PI, MATH_COS2PI, MATH_COUNT };
 struct MathKernels {
@@ -76,13 +117,50 @@ struct BatchNormKernels {
                          const double* mean, const double* k1, const double* k2, const double* k3, int train);
 };
 
+struct GemmKernels {
+  size_t mr, nr;  // micro-tile shape: the driver cuts work at multiples of it
+  // C[m,n] (+)= op(A)·op(B) on the rectangle rows [i0,i1) × cols [j0,j1) of C;
+  // op(A) is [m,k] (A stored [k,m] when trans_a), op(B) is [k,n] (B stored
+  // [n,k] when trans_b). Each element is summed in k order from +0 (or from C
+  // when accumulate), separate multiply and add: see kernels/gemm.cc.
+  void (*sgemm_block)(int trans_a, int trans_b, size_t m, size_t n, size_t k, const float* a, const float* b,
+                      float* c, int accumulate, size_t i0, size_t i1, size_t j0, size_t j1);
+  // out[j] += x[i,j] over rows i in order, for columns [j0, j1) of x [m,n].
+  void (*col_sum_acc)(const float* x, size_t m, size_t n, float* out, size_t j0, size_t j1);
+  // Register-only FMA loop (the peak-rate probe); returns the flops done.
+  double (*fma_peak)(size_t iters, float* sink);
+};
+
+enum ActivationKind { ACT_RELU, ACT_LEAKY_RELU, ACT_TANH, ACT_SIGMOID, ACT_GELU, ACT_COUNT };
+struct ActivationKernels {
+  // y = f(x); slope is LeakyReLU's negative slope (cast to float), unused otherwise.
+  void (*forward)(int kind, const float* x, float* y, size_t n, double slope);
+  // gx = gy * f'(x), from the input x and/or the output y as PyTorch does.
+  void (*backward)(int kind, const float* x, const float* y, const float* gy, float* gx, size_t n, double slope);
+};
+
+struct LossKernels {
+  // Cross-entropy with log-softmax fused, rows [r0, r1) of x [*, c]: per-row
+  // losses into row_loss, d(mean loss)/dx into grad (see kernels/loss.cc).
+  void (*cross_entropy_rows)(const float* x, const int32_t* labels, size_t r0, size_t r1, size_t c, double eps,
+                             double inv_n, float* grad, double* row_loss);
+  // Lane8 sum of one chunk of doubles (the fixed order within a chunk).
+  double (*sum_f64)(const double* x, size_t n);
+  // One chunk of MSE: grad = (x - t) * scale, returns the sum of (x - t)^2.
+  double (*mse_chunk)(const float* x, const float* t, float* grad, size_t n, double scale);
+};
+
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
+  OptimKernels optim;
   MathKernels math;
   RandomKernels random;
   QrKernels qr;
   BatchNormKernels batchnorm;
+  GemmKernels gemm;
+  ActivationKernels activation;
+  LossKernels loss;
 };
 
 }  // namespace df

@@ -66,3 +66,21 @@ export function checkKnownKeys(opts: Record<string, unknown>, name: string, know
     if (!known.includes(k)) throw new RangeError(`${name}: unknown option '${k}' (known: ${known.join(', ')})`);
   }
 }
+
+function shapeText(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** A tensor shape equal to `expected` (e.g. a gradient matching its output). */
+export function checkShapeEquals(shape: readonly number[], expected: readonly number[], name: string): void {
+  if (shape.length !== expected.length || shape.some((d, i) => d !== expected[i])) {
+    throw new RangeError(`${name} must have shape ${shapeText(expected)}, got ${shapeText(shape)}`);
+  }
+}
+
+/** A tensor of rank >= 1 whose last dimension is `last` (the feature dimension). */
+export function checkLastDim(shape: readonly number[], last: number, name: string, what: string): void {
+  if (shape.length < 1 || shape[shape.length - 1] !== last) {
+    throw new RangeError(`${name} must have shape [..., ${last}] (last dimension = ${what}), got ${shapeText(shape)}`);
+  }
+}

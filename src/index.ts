@@ -7,3 +7,4 @@ export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
 export { Generator, manualSeed, defaultGenerator } from './random';
 export * as init from './init';
+export * as optim from './optim';

@@ -33,10 +33,14 @@ inline double lane8_sum(size_t n, F f) {
 // Every kernel family declares its entry points here, one fill function per
 // family; table.cc calls them all.
 void fill_memory(MemoryKernels& k);
+void fill_optim(OptimKernels& k);
 void fill_mathfn(MathKernels& k);
 void fill_random(RandomKernels& k);
 void fill_qr(QrKernels& k);
 void fill_batchnorm(BatchNormKernels& k);
+void fill_gemm(GemmKernels& k);
+void fill_activation(ActivationKernels& k);
+void fill_loss(LossKernels& k);
 
 }  // namespace DF_ISA
 }  // namespace df

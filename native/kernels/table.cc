@@ -12,10 +12,14 @@ const KernelTable* table() {
     KernelTable k{};
     k.isa = DF_STR(DF_ISA);
     fill_memory(k.memory);
+    fill_optim(k.optim);
     fill_mathfn(k.math);
     fill_random(k.random);
     fill_qr(k.qr);
     fill_batchnorm(k.batchnorm);
+    fill_gemm(k.gemm);
+    fill_activation(k.activation);
+    fill_loss(k.loss);
     return k;
   }();
   return &t;

@@ -17,6 +17,17 @@ export interface Kernels {
   readSum(x: Float32Array, n: number): number;
   /** Whether every array of list l is free of NaN and ±Inf. */
   allFinite(list: TensorListHandle, l: number): boolean;
+
+  // Optimizer steps (src/backend/optim-abi.ts has the flags). Each updates every
+  // tensor of a list in place, PyTorch 1.13's operation order, scalars cast to float32.
+  /** Lists: params, grads, exp_avg, exp_avg_sq[, max_exp_avg_sq]. scalars: beta1, 1-beta1, beta2, 1-beta2, eps, weightDecay, decayScale (AdamW: 1-lr*wd). perTensor: [-stepSize, sqrt(biasCorrection2)] per tensor. */
+  adamStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** Lists: params, grads[, momentum_buffer]. scalars: -lr, weightDecay, momentum, 1-dampening. perTensor (with momentum): 1 where the buffer starts as this step's gradient. */
+  sgdStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** Lists: params, grads, square_avg[, grad_avg][, momentum_buffer]. scalars: -lr, alpha, 1-alpha, eps, weightDecay, momentum. perTensor: unused. */
+  rmspropStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
+  /** Lists: params, grads, sum. scalars: weightDecay, eps. perTensor: -lr/(1+(step-1)*lrDecay) per tensor. */
+  adagradStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
   /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
   mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
 
@@ -51,7 +62,32 @@ export interface Kernels {
   /** dx = float(((g - k1[c]) - (x - mean[c]) k2[c]) k3[c]) in training, float(g k3[c]) otherwise. */
   bnBackwardApply(g: Float32Array, x: Float32Array, dx: Float32Array, N: number, C: number, L: number,
     mean: Float64Array, k1: Float64Array, k2: Float64Array, k3: Float64Array, train: boolean): void;
+  /**
+   * C[m,n] = op(A)·op(B), or C += op(A)·op(B) when accumulate. op(A) is [m,k]
+   * (A stored [k,m] when transA), op(B) is [k,n] (B stored [n,k] when transB).
+   * Each element is summed in k order, float multiply then float add.
+   */
+  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, c: Float32Array, accumulate: boolean): void;
+  /** out[j] += x[i,j] over the rows of x [m,n], in row order (float adds). */
+  colSumAcc(x: Float32Array, m: number, n: number, out: Float32Array): void;
+  /** Runs the register-only FMA loop (once, or on every pool thread); returns the flops done. */
+  fmaPeak(iters: number, allThreads: boolean): number;
+  /** y = f(x) over n elements; slope is LeakyReLU's negative slope (ignored by the others). */
+  activationForward(kind: ActivationName, x: Float32Array, y: Float32Array, n: number, slope: number): void;
+  /** gx = gy * f'(x), from the input x and the output y. */
+  activationBackward(kind: ActivationName, x: Float32Array, y: Float32Array, gy: Float32Array, gx: Float32Array,
+    n: number, slope: number): void;
+  /**
+   * Mean cross-entropy of logits x [n, c] against class labels (each in [0, c)),
+   * log-softmax fused, with label smoothing; writes d loss / d x into grad.
+   */
+  crossEntropy(x: Float32Array, labels: Int32Array, n: number, c: number, labelSmoothing: number, grad: Float32Array): number;
+  /** Mean of (x - t)^2 over n elements; writes grad = (x - t) * scale (scale = 2/n). */
+  mse(x: Float32Array, t: Float32Array, n: number, scale: number, grad: Float32Array): number;
 }
+
+export type ActivationName = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'gelu';
 
 export type MathFnName = 'exp' | 'expm1' | 'log' | 'tanh' | 'sigmoid' | 'erf' | 'erfinv' | 'sin2pi' | 'cos2pi';
 

@@ -3,9 +3,13 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as activation from './activation';
 import * as batchnorm from './batchnorm';
+import * as gemm from './gemm';
+import * as loss from './loss';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
+import * as optim from './optim';
 import * as qr from './qr';
 import * as random from './random';
 import { makeTensorList } from './tensor-list';
@@ -16,6 +20,10 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  adamStep: optim.adamStep as Kernels['adamStep'],
+  sgdStep: optim.sgdStep as Kernels['sgdStep'],
+  rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
+  adagradStep: optim.adagradStep as Kernels['adagradStep'],
   mathEval: mathfn.mathEval,
   philox: random.philox,
   randUniform: random.randUniform,
@@ -28,4 +36,11 @@ export const referenceKernels: Kernels = {
   bnBackwardSums: batchnorm.bnBackwardSums,
   bnApply: batchnorm.bnApply,
   bnBackwardApply: batchnorm.bnBackwardApply,
+  gemm: gemm.gemm,
+  colSumAcc: gemm.colSumAcc,
+  fmaPeak: gemm.fmaPeak,
+  activationForward: activation.activationForward,
+  activationBackward: activation.activationBackward,
+  crossEntropy: loss.crossEntropy,
+  mse: loss.mse,
 };

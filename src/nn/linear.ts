@@ -1,0 +1,73 @@
+// Linear: y = x·Wᵀ + b with weight [out, in], on the GEMM kernel. The input may
+// have any leading dimensions ([..., in] → [..., out]), as in PyTorch.
+import { K } from '../backend';
+import { checkBoolean, checkInteger, checkKnownKeys, checkLastDim, checkObject, checkShapeEquals } from '../errors';
+import * as init from '../init';
+import type { Generator } from '../random';
+import { checkTensor, Parameter, Tensor } from '../tensor';
+import { Module } from './module';
+
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** Generator for the initial weights (default: the global one). */
+  generator?: Generator;
+}
+
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** [outFeatures, inFeatures] */
+  readonly weight: Parameter;
+  /** [outFeatures], or null with { bias: false } */
+  readonly bias: Parameter | null;
+  private input: Tensor | null = null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    this.inFeatures = checkInteger(inFeatures, 'inFeatures', 0);
+    this.outFeatures = checkInteger(outFeatures, 'outFeatures', 0);
+    const opts = checkObject(options, 'options');
+    checkKnownKeys(opts, 'Linear', ['bias', 'generator']);
+    const hasBias = checkBoolean(options.bias ?? true, 'bias');
+    const generator = options.generator;
+    this.weight = new Parameter(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures]);
+    this.bias = hasBias ? new Parameter(new Float32Array(outFeatures), [outFeatures]) : null;
+    // PyTorch's reset_parameters: kaiming_uniform(a=√5) gives U(±1/√fan_in) for the weight too.
+    if (this.weight.size > 0) init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias && inFeatures > 0) {
+      const bound = 1 / Math.sqrt(inFeatures);
+      init.uniform(this.bias, { a: -bound, b: bound, generator });
+    }
+    this.registerParameter('weight', this.weight);
+    this.registerParameter('bias', this.bias);
+  }
+
+  forward(x: Tensor): Tensor {
+    checkTensor(x, 'input');
+    checkLastDim(x.shape, this.inFeatures, 'input', 'inFeatures');
+    const rows = this.inFeatures === 0 ? x.shape.slice(0, -1).reduce((a, b) => a * b, 1) : x.size / this.inFeatures;
+    const out = this.outFeatures;
+    const y = new Float32Array(rows * out);
+    if (this.bias) for (let r = 0; r < rows; r++) y.set(this.bias.data, r * out);
+    K().gemm(false, true, rows, out, this.inFeatures, x.data, this.weight.data, y, this.bias !== null);
+    this.input = x;
+    return new Tensor(y, [...x.shape.slice(0, -1), out]);
+  }
+
+  /** dX = dY·W; accumulates dW += dYᵀ·X and db += column sums of dY. */
+  backward(gradOutput: Tensor): Tensor {
+    const x = this.input;
+    if (!x) throw new Error('Linear.backward called before forward');
+    checkTensor(gradOutput, 'gradOutput');
+    checkShapeEquals(gradOutput.shape, [...x.shape.slice(0, -1), this.outFeatures], 'gradOutput');
+    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const inF = this.inFeatures, out = this.outFeatures;
+    const dx = new Float32Array(rows * inF);
+    const k = K();
+    k.gemm(false, false, rows, inF, out, gradOutput.data, this.weight.data, dx, false);
+    k.gemm(true, false, out, inF, rows, gradOutput.data, x.data, this.weight.grad, true);
+    if (this.bias) k.colSumAcc(gradOutput.data, rows, out, this.bias.grad);
+    return new Tensor(dx, x.shape);
+  }
+}
