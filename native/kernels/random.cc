@@ -58,25 +58,27 @@ constexpr uint64_t TWO_52_BITS = 0x4330000000000000ULL;
 // Exact double of integers below 2^52: 2^52 + v by bits, minus 2^52.
 inline vd exact_double(vu v) { return reinterpret_cast<vd>(v | TWO_52_BITS) - TWO_52; }
 
-// sqrt and floor per native vector (VL may span several).
+// sqrt and floor with the ISA's own instructions, one native vector at a time.
+#if defined(__AVX512F__) || defined(__AVX2__)
 #if defined(__AVX512F__)
-#define DF_VMAP(x, op)                          \
-  __m512d h[VL / 8];                            \
-  std::memcpy(h, &x, sizeof x);                 \
-  for (auto& v : h) v = op;                     \
-  std::memcpy(&x, h, sizeof x);                 \
+using NativeVd = __m512d;
+inline NativeVd native_sqrt(NativeVd v) { return _mm512_sqrt_pd(v); }
+inline NativeVd native_floor(NativeVd v) { return _mm512_roundscale_pd(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC); }
+#else
+using NativeVd = __m256d;
+inline NativeVd native_sqrt(NativeVd v) { return _mm256_sqrt_pd(v); }
+inline NativeVd native_floor(NativeVd v) { return _mm256_floor_pd(v); }
+#endif
+template <class Op>
+inline vd per_native(vd x, Op op) {
+  NativeVd h[sizeof(vd) / sizeof(NativeVd)];
+  std::memcpy(h, &x, sizeof x);
+  for (auto& v : h) v = op(v);
+  std::memcpy(&x, h, sizeof x);
   return x;
-inline vd vsqrt(vd x) { DF_VMAP(x, _mm512_sqrt_pd(v)) }
-inline vd vfloor(vd x) { DF_VMAP(x, _mm512_roundscale_pd(v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)) }
-#elif defined(__AVX2__)
-#define DF_VMAP(x, op)                          \
-  __m256d h[VL / 4];                            \
-  std::memcpy(h, &x, sizeof x);                 \
-  for (auto& v : h) v = op;                     \
-  std::memcpy(&x, h, sizeof x);                 \
-  return x;
-inline vd vsqrt(vd x) { DF_VMAP(x, _mm256_sqrt_pd(v)) }
-inline vd vfloor(vd x) { DF_VMAP(x, _mm256_floor_pd(v)) }
+}
+inline vd vsqrt(vd x) { return per_native(x, native_sqrt); }
+inline vd vfloor(vd x) { return per_native(x, native_floor); }
 #else
 inline vd vsqrt(vd x) {
   for (int l = 0; l < VL; l++) x[l] = std::sqrt(x[l]);
