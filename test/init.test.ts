@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { Generator, init, Tensor } from '../src';
 import { K } from '../src/backend';
 import { loadGolden } from './golden';
-import { configs, withConfig, expectBitsEqual } from './helpers';
+import { configs, withConfig, expectBitsEqual, offsetView } from './helpers';
 
 const golden = loadGolden<{
   gains: { nonlinearity: init.Nonlinearity; param: number | null; gain: number }[];
@@ -43,6 +43,23 @@ describe('init exactness', () => {
     const outs = configs().map((c) => ({ name: c.name, out: withConfig(c, drawAll) }));
     const ref = outs[outs.length - 1].out;
     for (const o of outs) o.out.forEach((a, j) => expectBitsEqual(a, ref[j], `${o.name} init #${j}`));
+  });
+});
+
+describe('init on views', () => {
+  it('fills a tensor whose data is a view at a non-zero byteOffset exactly like a plain one', () => {
+    for (const c of configs()) {
+      withConfig(c, () => {
+        const view = new Tensor(offsetView(new Float32Array(1027)), [1027]);
+        const plain = Tensor.zeros([1027]);
+        for (const fn of [init.uniform, init.normal, init.truncNormal] as ((t: Tensor, o: object) => Tensor)[]) {
+          expectBitsEqual(fn(view, seeded(3)).data, fn(plain, seeded(3)).data, `${c.name} ${fn.name}`);
+        }
+        const buf = new Float32Array(view.data.buffer);
+        expect(buf[0]).toBe(12345); // the elements around the view are untouched
+        expect(buf[buf.length - 1]).toBe(12345);
+      });
+    }
   });
 });
 
