@@ -88,25 +88,27 @@ function fillNormal(t: Tensor, mean: number, std: number, g: Generator): Tensor 
   return t;
 }
 
-/** Fills t with value. */
-export function constant(t: Tensor, value: number): Tensor {
+/** Fills t with value. Like every init function it takes { generator } (unused here). */
+export function constant(t: Tensor, value: number, opts: { generator?: Generator } = {}): Tensor {
   checkTensor(t, 'tensor');
   checkNumber(value, 'value');
+  options(opts, 'constant', []);
   t.data.fill(value);
   return t;
 }
 
-export function zeros(t: Tensor): Tensor {
-  return constant(t, 0);
+export function zeros(t: Tensor, opts: { generator?: Generator } = {}): Tensor {
+  return constant(t, 0, opts);
 }
 
-export function ones(t: Tensor): Tensor {
-  return constant(t, 1);
+export function ones(t: Tensor, opts: { generator?: Generator } = {}): Tensor {
+  return constant(t, 1, opts);
 }
 
 /** The identity on a 2-D tensor (ones on the main diagonal of a rectangle). */
-export function eye(t: Tensor): Tensor {
+export function eye(t: Tensor, opts: { generator?: Generator } = {}): Tensor {
   checkTensor(t, 'tensor');
+  options(opts, 'eye', []);
   if (t.shape.length !== 2) throw new RangeError(`eye needs a 2-D tensor, got shape [${t.shape.join(', ')}]`);
   const [r, c] = t.shape;
   t.data.fill(0);

@@ -168,6 +168,11 @@ describe('init formulas', () => {
     expect([...init.zeros(new Tensor([1, 2])).data]).toEqual([0, 0]);
     expect([...init.eye(new Tensor(new Float32Array(6).fill(7), [2, 3])).data]).toEqual([1, 0, 0, 0, 1, 0]);
     expect([...init.eye(Tensor.zeros([3, 2])).data]).toEqual([1, 0, 0, 1, 0, 0]);
+    const g = new Generator(1);
+    expect([...init.ones(Tensor.zeros([2]), { generator: g }).data]).toEqual([1, 1]);
+    expect([...init.eye(Tensor.zeros([1, 1]), { generator: g }).data]).toEqual([1]);
+    expect(g.offset).toBe(0);
+    expect(() => init.zeros(Tensor.zeros([2]), { gen: g } as object)).toThrow(/unknown option 'gen'/);
   });
 });
 
