@@ -172,6 +172,10 @@ describe('BatchNorm semantics', () => {
     copy.loadStateDict(m.stateDict());
     expect(copy.numBatchesTracked).toBe(3);
     expectBitsEqual(copy.runningVar!.data, m.runningVar!.data, 'running_var');
+    m.weight!.data.fill(3);
+    m.resetParameters();
+    expect([m.numBatchesTracked, ...m.runningMean!.data, ...m.runningVar!.data, ...m.weight!.data]).toEqual([0, 0, 0, 1, 1, 1, 1]);
+    expect(m.stateDict().num_batches_tracked.data[0]).toBe(0);
     const noStats = new nn.BatchNorm1d(2, { trackRunningStats: false, affine: false });
     expect(Object.keys(noStats.stateDict())).toEqual([]);
     expect(noStats.runningMean).toBeNull();

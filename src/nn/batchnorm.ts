@@ -90,6 +90,13 @@ abstract class BatchNorm extends Module {
     if (this.batchesTensor) this.batchesTensor.data[0] = 0;
   }
 
+  /** Running statistics reset, weight 1, bias 0. */
+  resetParameters(): void {
+    this.resetRunningStats();
+    this.weight?.data.fill(1);
+    this.bias?.data.fill(0);
+  }
+
   protected afterLoadStateDict(): void {
     if (this.batchesTensor) this.numBatchesTracked = this.batchesTensor.data[0];
   }
