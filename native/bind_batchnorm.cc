@@ -87,16 +87,16 @@ Napi::Value BnBackwardSums(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// bnApply(x, y, N, C, L, mean, a, b)
+// bnApply(x, y, N, C, L, alpha: Float32Array, beta: Float32Array)
 Napi::Value BnApply(const Napi::CallbackInfo& info) {
   Shape s = shape(info, 2);
   const float* x = input(info, 0, "x", s);
   float* y = const_cast<float*>(input(info, 1, "y", s));
-  const double* mean = f64(info, 5, "mean", s.C);
-  const double* a = f64(info, 6, "a", s.C);
-  const double* b = f64(info, 7, "b", s.C);
+  Span alpha = f32(info, 5, "alpha"), beta = f32(info, 6, "beta");
+  require_len(info, alpha, s.C, "alpha");
+  require_len(info, beta, s.C, "beta");
   auto fn = K().batchnorm.apply;
-  over_rows(s, [&](size_t r0, size_t r1) { fn(x, y, r0, r1, s.C, s.L, mean, a, b); });
+  over_rows(s, [&](size_t r0, size_t r1) { fn(x, y, r0, r1, s.C, s.L, alpha.data, beta.data); });
   return info.Env().Undefined();
 }
 

@@ -149,6 +149,7 @@ describe('BatchNorm exactness', () => {
     const y = outs[0];
     for (let n = 0; n < N; n++) {
       expect(Number.isNaN(y[n * C])).toBe(true); // channel 0 holds NaN and ±Inf: its statistics are NaN
+      expect(new Uint32Array(y.buffer, y.byteOffset, y.length)[n * C]).toBe(0x7fc00000); // one NaN, whatever the operand order
       expect(Number.isFinite(y[n * C + 1])).toBe(true);
     }
   });
@@ -200,7 +201,11 @@ describe('BatchNorm semantics', () => {
     m.runningMean!.data.set([1, -2]);
     m.runningVar!.data.set([4, 0.25]);
     const y = m.forward(new Tensor([3, 0, 1, -2], [2, 2]));
-    const d = (v: number, mean: number, vr: number) => Math.fround((v - mean) / Math.sqrt(vr + 1e-5));
+    // PyTorch's form: x * alpha + beta in float, alpha = 1/sqrt(var + eps), beta = -mean * alpha
+    const d = (v: number, mean: number, vr: number) => {
+      const alpha = 1 / Math.sqrt(Math.fround(vr) + 1e-5);
+      return Math.fround(Math.fround(v * Math.fround(alpha)) + Math.fround(-mean * alpha));
+    };
     expect([...y.data]).toEqual([d(3, 1, 4), d(0, -2, 0.25), d(1, 1, 4), d(-2, -2, 0.25)]);
     expect(m.numBatchesTracked).toBe(0);
     // one value per channel is fine in eval mode

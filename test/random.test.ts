@@ -207,7 +207,8 @@ describe('native guards', () => {
     expect(() => k.philox(new Uint32Array(3), new Uint32Array(2), new Uint32Array(4))).toThrow(RangeError);
     expect(() => k.orthogonal(out, 3, 2, 1, out)).toThrow(RangeError);
     expect(() => k.bnStats(out, 2, 2, 2, new Float64Array(2), new Float64Array(2))).toThrow(RangeError);
-    expect(() => k.bnApply(out, out, 1, 4, 1, new Float64Array(4), new Float64Array(3), new Float64Array(4))).toThrow(RangeError);
+    expect(() => k.bnApply(out, out, 1, 4, 1, new Float32Array(4), new Float32Array(3))).toThrow(RangeError);
+    expect(() => k.bnApply(out, out, 1, 4, 1, new Float64Array(4) as unknown as Float32Array, new Float32Array(4))).toThrow(TypeError);
     expect(() => k.bnBackwardApply(out, out, out, 1, 4, 1, new Float64Array(4), new Float64Array(4), new Float64Array(4), new Float64Array(4), 1 as unknown as boolean)).toThrow(TypeError);
   });
 });

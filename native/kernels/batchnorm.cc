@@ -9,6 +9,7 @@
 // elementwise passes work on row ranges: rows of C values when L = 1, rows
 // (n, c) of L values otherwise.
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "isa.h"
@@ -159,23 +160,28 @@ void backward_sums(const float* g, const float* x, size_t N, size_t C, size_t L,
       g8, [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - load8d(mean + c)); }, sum_g, sum_gx);
 }
 
-// y = float((x - mean[c]) * a[c] + b[c]) in double, over rows [r0, r1).
-void apply(const float* x, float* y, size_t r0, size_t r1, size_t C, size_t L, const double* mean,
-           const double* a, const double* b) {
+// NaN results are written as the quiet NaN 0x7fc00000: which NaN operand a
+// multiply or add passes on depends on the compiler's operand order.
+inline float canonical(float v) { return v != v ? std::numeric_limits<float>::quiet_NaN() : v; }
+
+// y = x * alpha[c] + beta[c], two float operations (PyTorch's CPU form), over
+// rows [r0, r1).
+void apply(const float* x, float* y, size_t r0, size_t r1, size_t C, size_t L, const float* alpha,
+           const float* beta) {
   if (L == 1) {
     for (size_t n = r0; n < r1; n++) {
       const float* xr = x + n * C;
       float* yr = y + n * C;
-      for (size_t c = 0; c < C; c++) yr[c] = static_cast<float>((static_cast<double>(xr[c]) - mean[c]) * a[c] + b[c]);
+      for (size_t c = 0; c < C; c++) yr[c] = canonical(xr[c] * alpha[c] + beta[c]);
     }
     return;
   }
   for (size_t r = r0; r < r1; r++) {
     size_t c = r % C;
-    double m = mean[c], ac = a[c], bc = b[c];
+    float ac = alpha[c], bc = beta[c];
     const float* xr = x + r * L;
     float* yr = y + r * L;
-    for (size_t l = 0; l < L; l++) yr[l] = static_cast<float>((static_cast<double>(xr[l]) - m) * ac + bc);
+    for (size_t l = 0; l < L; l++) yr[l] = canonical(xr[l] * ac + bc);
   }
 }
 
@@ -185,7 +191,7 @@ void backward_apply(const float* g, const float* x, float* dx, size_t r0, size_t
                     const double* mean, const double* k1, const double* k2, const double* k3, int train) {
   auto one = [train](float gv, float xv, double m, double a1, double a2, double a3) {
     double gd = gv;
-    return static_cast<float>(train ? ((gd - a1) - (static_cast<double>(xv) - m) * a2) * a3 : gd * a3);
+    return canonical(static_cast<float>(train ? ((gd - a1) - (static_cast<double>(xv) - m) * a2) * a3 : gd * a3));
   };
   if (L == 1) {
     for (size_t n = r0; n < r1; n++) {
@@ -199,9 +205,9 @@ void backward_apply(const float* g, const float* x, float* dx, size_t r0, size_t
     double m = mean[c], a1 = k1[c], a2 = k2[c], a3 = k3[c];
     if (train) {
       for (size_t l = 0; l < L; l++)
-        dx[o + l] = static_cast<float>(((static_cast<double>(g[o + l]) - a1) - (static_cast<double>(x[o + l]) - m) * a2) * a3);
+        dx[o + l] = canonical(static_cast<float>(((static_cast<double>(g[o + l]) - a1) - (static_cast<double>(x[o + l]) - m) * a2) * a3));
     } else {
-      for (size_t l = 0; l < L; l++) dx[o + l] = static_cast<float>(static_cast<double>(g[o + l]) * a3);
+      for (size_t l = 0; l < L; l++) dx[o + l] = canonical(static_cast<float>(static_cast<double>(g[o + l]) * a3));
     }
   }
 }

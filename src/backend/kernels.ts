@@ -57,8 +57,8 @@ export interface Kernels {
   /** sumG[c] = Σ g, sumGx[c] = Σ g (x - mean[c]), in double. */
   bnBackwardSums(g: Float32Array, x: Float32Array, N: number, C: number, L: number,
     mean: Float64Array, sumG: Float64Array, sumGx: Float64Array): void;
-  /** y = float((x - mean[c]) a[c] + b[c]), in double. */
-  bnApply(x: Float32Array, y: Float32Array, N: number, C: number, L: number, mean: Float64Array, a: Float64Array, b: Float64Array): void;
+  /** y = x alpha[c] + beta[c], two float operations. */
+  bnApply(x: Float32Array, y: Float32Array, N: number, C: number, L: number, alpha: Float32Array, beta: Float32Array): void;
   /** dx = float(((g - k1[c]) - (x - mean[c]) k2[c]) k3[c]) in training, float(g k3[c]) otherwise. */
   bnBackwardApply(g: Float32Array, x: Float32Array, dx: Float32Array, N: number, C: number, L: number,
     mean: Float64Array, k1: Float64Array, k2: Float64Array, k3: Float64Array, train: boolean): void;

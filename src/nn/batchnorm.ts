@@ -126,13 +126,16 @@ abstract class BatchNorm extends Module {
         invstd[c] = 1 / Math.sqrt(this.runningVar!.data[c] + this.eps);
       }
     }
-    const a = new Float64Array(C), b = new Float64Array(C);
+    // PyTorch's CPU form y = x * alpha + beta, alpha = w * invstd, beta = b - mean * alpha,
+    // with alpha and beta computed in double and rounded to float once.
+    const alpha = new Float32Array(C), beta = new Float32Array(C);
     for (let c = 0; c < C; c++) {
-      a[c] = this.weight ? this.weight.data[c] * invstd[c] : invstd[c];
-      b[c] = this.bias ? this.bias.data[c] : 0;
+      const a = this.weight ? this.weight.data[c] * invstd[c] : invstd[c];
+      alpha[c] = a;
+      beta[c] = (this.bias ? this.bias.data[c] : 0) - mean[c] * a;
     }
     const y = new Tensor(uninitializedFloat32(x.size), x.shape); // bnApply writes every element
-    K().bnApply(x.data, y.data, N, C, L, mean, a, b);
+    K().bnApply(x.data, y.data, N, C, L, alpha, beta);
     this.saved = { x: x.data, shape: [...x.shape], N, L, mean, invstd, batchStats };
     return y;
   }

@@ -1,10 +1,15 @@
 // Reference of native/kernels/batchnorm.cc on [N, C, L]: per-channel sums in
 // the fixed order over t = n*L + l (chunks of REDUCE_CHUNK, lane t mod 8,
-// lanes combined pairwise, chunks added in order), elementwise passes in double
-// rounded once to float.
+// lanes combined pairwise, chunks added in order); the forward transform in
+// float, the backward one in double rounded once.
 import { REDUCE_CHUNK } from './reduce';
 
 const f = Math.fround;
+
+/** NaN results as the quiet NaN 0x7fc00000, like the native kernels. */
+function canonical(v: number): number {
+  return v !== v ? NaN : v;
+}
 
 /** out0[c] = sum of f0(i), out1[c] = sum of f1(i) over channel c's flat indices i. */
 function channelSums(
@@ -46,13 +51,11 @@ export function bnBackwardSums(
   channelSums(N, C, L, (i) => g[i], (i, c) => g[i] * (x[i] - mean[c]), sumG, sumGx);
 }
 
-export function bnApply(
-  x: Float32Array, y: Float32Array, N: number, C: number, L: number, mean: Float64Array, a: Float64Array, b: Float64Array,
-): void {
+export function bnApply(x: Float32Array, y: Float32Array, N: number, C: number, L: number, alpha: Float32Array, beta: Float32Array): void {
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
-      const m = mean[c], ac = a[c], bc = b[c];
-      for (let i = (n * C + c) * L, end = i + L; i < end; i++) y[i] = f((x[i] - m) * ac + bc);
+      const ac = alpha[c], bc = beta[c];
+      for (let i = (n * C + c) * L, end = i + L; i < end; i++) y[i] = canonical(f(f(x[i] * ac) + bc));
     }
   }
 }
@@ -65,8 +68,8 @@ export function bnBackwardApply(
     for (let c = 0; c < C; c++) {
       const m = mean[c], a1 = k1[c], a2 = k2[c], a3 = k3[c];
       const start = (n * C + c) * L, end = start + L;
-      if (train) for (let i = start; i < end; i++) dx[i] = f(((g[i] - a1) - (x[i] - m) * a2) * a3);
-      else for (let i = start; i < end; i++) dx[i] = f(g[i] * a3);
+      if (train) for (let i = start; i < end; i++) dx[i] = canonical(f(((g[i] - a1) - (x[i] - m) * a2) * a3));
+      else for (let i = start; i < end; i++) dx[i] = canonical(f(g[i] * a3));
     }
   }
 }
