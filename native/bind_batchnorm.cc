@@ -34,10 +34,10 @@ const float* input(const Napi::CallbackInfo& info, size_t i, const char* what, c
   return x.data;
 }
 
-// Channel ranges for the sums: blocks of 8 channels when L = 1 (the kernel's
+// Channel ranges for the sums: blocks of 64 channels when L = 1 (the kernel's
 // channel block), single channels otherwise.
 void over_channels(const Shape& s, const std::function<void(size_t, size_t)>& fn) {
-  size_t unit = s.L == 1 ? 8 : 1;
+  size_t unit = s.L == 1 ? 64 : 1;
   size_t units = (s.C + unit - 1) / unit;
   size_t tasks = std::min(units, static_cast<size_t>(get_threads()) * 4);
   if (s.total < PAR_CHUNK || tasks <= 1 || get_threads() <= 1) {

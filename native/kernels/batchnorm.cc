@@ -75,32 +75,46 @@ void channel_sums_runs(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0
   }
 }
 
-// L = 1: channel c's values are x[n][c], t = n. Channels go in blocks of 8,
-// one vector of doubles wide: the 8 lanes of each of the block's channels
-// live in registers (A[j] holds lane j of the 8 channels), and 8 rows at a
-// time feed lanes 0..7. f0r(i, c), f1r(i, c): the terms of channels
-// c .. c + 7 at flat index i. Leftover channels go one at a time.
-template <class F0, class F1, class F0r, class F1r>
-void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, F0r f0r, F1r f1r, double* out0,
-                       double* out1) {
+// L = 1: channel c's values are x[n][c], t = n. Channels go in blocks of up
+// to CBLOCK; a block's lanes (lane j of channel k at A[j][k]) stay in L1
+// while the rows stream past, and each row of the block is one contiguous
+// run, so the loop along k vectorizes. Fewer than 8 channels go one at a
+// time (a row of them is too short to vectorize).
+constexpr size_t CBLOCK = 64;
+template <class F0, class F1>
+void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, double* out0, double* out1) {
   for (size_t c = c0; c < c1; c++) out0[c] = out1[c] = 0.0;
-  size_t cb = c0;
-  for (; cb + 8 <= c1; cb += 8) {
+  if (c1 - c0 < 8) {
+    for (size_t c = c0; c < c1; c++)
+      for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
+        size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
+        double la[8] = {0, 0, 0, 0, 0, 0, 0, 0}, lb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t n = nb; n < ne; n++) {
+          la[n & 7] += f0(n * C + c, c);
+          lb[n & 7] += f1(n * C + c, c);
+        }
+        out0[c] += combine8(la);
+        out1[c] += combine8(lb);
+      }
+    return;
+  }
+  for (size_t cb = c0; cb < c1; cb += CBLOCK) {
+    size_t w = c1 - cb < CBLOCK ? c1 - cb : CBLOCK;
     for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
       size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
-      v8d A[8], B[8];
-      for (int j = 0; j < 8; j++) A[j] = B[j] = v8d{0, 0, 0, 0, 0, 0, 0, 0};
-      size_t n = nb;
-      for (; n + 8 <= ne; n += 8)
-        for (int j = 0; j < 8; j++) {
-          A[j] += f0r((n + j) * C + cb, cb);
-          B[j] += f1r((n + j) * C + cb, cb);
+      alignas(64) double A[8][CBLOCK], B[8][CBLOCK];
+      for (int j = 0; j < 8; j++)
+        for (size_t k = 0; k < CBLOCK; k++) A[j][k] = B[j][k] = 0.0;
+      for (size_t n = nb; n < ne; n++) {
+        double* a = A[n & 7];
+        double* b = B[n & 7];
+        size_t base = n * C + cb;
+        for (size_t k = 0; k < w; k++) {
+          a[k] += f0(base + k, cb + k);
+          b[k] += f1(base + k, cb + k);
         }
-      for (int j = 0; n < ne; n++, j++) {  // nb is a multiple of 8, so row n feeds lane n mod 8 = j
-        A[j] += f0r(n * C + cb, cb);
-        B[j] += f1r(n * C + cb, cb);
       }
-      for (int k = 0; k < 8; k++) {
+      for (size_t k = 0; k < w; k++) {
         double la[8], lb[8];
         for (int j = 0; j < 8; j++) {
           la[j] = A[j][k];
@@ -111,53 +125,32 @@ void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, F
       }
     }
   }
-  for (size_t c = cb; c < c1; c++) {
-    for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
-      size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
-      double la[8] = {0, 0, 0, 0, 0, 0, 0, 0}, lb[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      for (size_t n = nb; n < ne; n++) {
-        la[n & 7] += f0(n * C + c, c);
-        lb[n & 7] += f1(n * C + c, c);
-      }
-      out0[c] += combine8(la);
-      out1[c] += combine8(lb);
-    }
-  }
 }
 
-// f0v/f1v: 8 consecutive flat indices of one channel (L > 1); f0r/f1r: one
-// flat index each of channels c .. c + 7 (L = 1).
-template <class F0, class F1, class F0v, class F1v, class F0r, class F1r>
-void channel_sums(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, F0v f0v, F1v f1v, F0r f0r,
-                  F1r f1r, double* out0, double* out1) {
-  if (L == 1) channel_sums_rows(N, C, c0, c1, f0, f1, f0r, f1r, out0, out1);
+// f0v/f1v: the terms of 8 consecutive flat indices of one channel (L > 1).
+template <class F0, class F1, class F0v, class F1v>
+void channel_sums(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, F0v f0v, F1v f1v, double* out0,
+                  double* out1) {
+  if (L == 1) channel_sums_rows(N, C, c0, c1, f0, f1, out0, out1);
   else channel_sums_runs(N, C, L, c0, c1, f0, f1, f0v, f1v, out0, out1);
-}
-
-inline v8d load8d(const double* p) {
-  v8d v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
 }
 
 // sum[c] = sum of x, sumsq[c] = sum of x*x (both in double).
 void stats(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, double* sum, double* sumsq) {
-  auto v1 = [x](size_t i, size_t) { return load8(x + i); };
-  auto v2 = [x](size_t i, size_t) { v8d v = load8(x + i); return v * v; };
   channel_sums(
       N, C, L, c0, c1, [x](size_t i, size_t) { return static_cast<double>(x[i]); },
-      [x](size_t i, size_t) { double v = x[i]; return v * v; }, v1, v2, v1, v2, sum, sumsq);
+      [x](size_t i, size_t) { double v = x[i]; return v * v; }, [x](size_t i, size_t) { return load8(x + i); },
+      [x](size_t i, size_t) { v8d v = load8(x + i); return v * v; }, sum, sumsq);
 }
 
 // sum_g[c] = sum of g, sum_gx[c] = sum of g * (x - mean[c]).
 void backward_sums(const float* g, const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1,
                    const double* mean, double* sum_g, double* sum_gx) {
-  auto g8 = [g](size_t i, size_t) { return load8(g + i); };
   channel_sums(
       N, C, L, c0, c1, [g](size_t i, size_t) { return static_cast<double>(g[i]); },
       [g, x, mean](size_t i, size_t c) { return static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean[c]); },
-      g8, [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - mean[c]); },
-      g8, [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - load8d(mean + c)); }, sum_g, sum_gx);
+      [g](size_t i, size_t) { return load8(g + i); },
+      [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - mean[c]); }, sum_g, sum_gx);
 }
 
 // NaN results are written as the quiet NaN 0x7fc00000: which NaN operand a
