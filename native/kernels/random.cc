@@ -90,50 +90,91 @@ inline vd vfloor(vd x) {
 }
 #endif
 
+// Two vectors evaluated together through the mathfn templates: their long
+// polynomial chains interleave, instruction by instruction (same operations,
+// lane by lane, so the same bits).
+struct V2 {
+  vd a, b;
+};
+inline V2 operator+(V2 x, V2 y) { return {x.a + y.a, x.b + y.b}; }
+inline V2 operator-(V2 x, V2 y) { return {x.a - y.a, x.b - y.b}; }
+inline V2 operator*(V2 x, V2 y) { return {x.a * y.a, x.b * y.b}; }
+inline V2 operator/(V2 x, V2 y) { return {x.a / y.a, x.b / y.b}; }
+inline V2 operator+(V2 x, double c) { return {x.a + c, x.b + c}; }
+inline V2 operator-(V2 x, double c) { return {x.a - c, x.b - c}; }
+inline V2 operator*(V2 x, double c) { return {x.a * c, x.b * c}; }
+inline V2 operator+(double c, V2 x) { return {c + x.a, c + x.b}; }
+inline V2 operator*(double c, V2 x) { return {c * x.a, c * x.b}; }
+
 // mathfn::log for positive normal x (here [2^-32, 1]): the same operations,
 // without the special cases.
-inline vd log_normal(vd x) {
-  vu b = reinterpret_cast<vu>(x);
-  vd m = reinterpret_cast<vd>((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
-  vd de = exact_double((b >> 52) & 0x7ff) - 1023.0;  // the exponent, exactly
-  vi big = m > 1.4142135623730951;
-  m = big ? m * 0.5 : m;
-  de = big ? de + 1.0 : de;
-  vd logm = mathfn::log_mantissa(m);
-  return de * mathfn::LN2_HI + (de * mathfn::LN2_LO + logm);
+inline V2 log_normal(V2 x) {
+  vd m[2], de[2];
+  const vd* xs[2] = {&x.a, &x.b};
+  for (int h = 0; h < 2; h++) {
+    vu b = reinterpret_cast<vu>(*xs[h]);
+    vd mm = reinterpret_cast<vd>((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
+    vd e = exact_double((b >> 52) & 0x7ff) - 1023.0;  // the exponent, exactly
+    vi big = mm > 1.4142135623730951;
+    m[h] = big ? mm * 0.5 : mm;
+    de[h] = big ? e + 1.0 : e;
+  }
+  V2 d{de[0], de[1]};
+  V2 logm = mathfn::log_mantissa(V2{m[0], m[1]});
+  return d * mathfn::LN2_HI + (d * mathfn::LN2_LO + logm);
 }
 
 // mathfn::sincos2pi for u in [0, 1), with selects for its branches.
-inline void sincos2pi_v(vd u, vd& s, vd& c) {
-  vd t = u * 4.0;
-  vd q = vfloor(t);  // 0, 1, 2 or 3: the quadrant
-  vd r = t - q;
-  vi low = r <= 0.5;
-  vd x = low ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
-  vd sp = mathfn::sin_poly(x), cp = mathfn::cos_poly(x);
-  vd sr = low ? sp : cp, cr = low ? cp : sp;
-  vi q0 = q == 0.0, q2 = q == 2.0, q01 = q < 2.0;
-  vd s01 = q0 ? sr : cr, c01 = q0 ? cr : -sr;
-  vd s23 = q2 ? -sr : -cr, c23 = q2 ? -cr : sr;
-  s = q01 ? s01 : s23;
-  c = q01 ? c01 : c23;
+inline void sincos2pi_v(V2 u, V2& s, V2& c) {
+  vd q[2], x[2];
+  vi low[2];
+  const vd* us[2] = {&u.a, &u.b};
+  for (int h = 0; h < 2; h++) {
+    vd t = *us[h] * 4.0;
+    q[h] = vfloor(t);  // 0, 1, 2 or 3: the quadrant
+    vd r = t - q[h];
+    low[h] = r <= 0.5;
+    x[h] = low[h] ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
+  }
+  V2 xv{x[0], x[1]};
+  V2 sp = mathfn::sin_poly(xv), cp = mathfn::cos_poly(xv);
+  const vd* sps[2] = {&sp.a, &sp.b};
+  const vd* cps[2] = {&cp.a, &cp.b};
+  vd* ss[2] = {&s.a, &s.b};
+  vd* cs[2] = {&c.a, &c.b};
+  for (int h = 0; h < 2; h++) {
+    vd sr = low[h] ? *sps[h] : *cps[h], cr = low[h] ? *cps[h] : *sps[h];
+    vi q0 = q[h] == 0.0, q2 = q[h] == 2.0, q01 = q[h] < 2.0;
+    vd s01 = q0 ? sr : cr, c01 = q0 ? cr : -sr;
+    vd s23 = q2 ? -sr : -cr, c23 = q2 ? -cr : sr;
+    *ss[h] = q01 ? s01 : s23;
+    *cs[h] = q01 ? c01 : c23;
+  }
 }
 
-// Box-Muller on word pairs (a, b): u1 = (a + 1) 2^-32 in (0, 1], u2 = b 2^-32;
-// z0 = sqrt(-2 log u1) cos(2 pi u2), z1 = sqrt(-2 log u1) sin(2 pi u2), in double.
-inline void box_muller(const uint32_t* a, const uint32_t* b, double* z0, double* z1) {
+inline vd load_words(const uint32_t* p) {
+  vw w;
+  std::memcpy(&w, p, sizeof w);
+  return exact_double(__builtin_convertvector(w, vu));
+}
+
+// Box-Muller on two sets of word pairs (a, b): u1 = (a + 1) 2^-32 in (0, 1],
+// u2 = b 2^-32; z0 = sqrt(-2 log u1) cos(2 pi u2), z1 = sqrt(-2 log u1)
+// sin(2 pi u2), in double. Set h reads a[h], b[h] and writes z0[h], z1[h].
+inline void box_muller2(const uint32_t* const (&a)[2], const uint32_t* const (&b)[2], double* const (&z0)[2],
+                        double* const (&z1)[2]) {
   constexpr double TWO_M32 = 2.3283064365386963e-10;
-  vw wa, wb;
-  std::memcpy(&wa, a, sizeof wa);
-  std::memcpy(&wb, b, sizeof wb);
-  vd u1 = (exact_double(__builtin_convertvector(wa, vu)) + 1.0) * TWO_M32;
-  vd u2 = exact_double(__builtin_convertvector(wb, vu)) * TWO_M32;
-  vd rad = vsqrt(-2.0 * log_normal(u1));
-  vd sn, cs;
+  V2 u1{(load_words(a[0]) + 1.0) * TWO_M32, (load_words(a[1]) + 1.0) * TWO_M32};
+  V2 u2{load_words(b[0]) * TWO_M32, load_words(b[1]) * TWO_M32};
+  V2 l = log_normal(u1);
+  V2 rad{vsqrt(-2.0 * l.a), vsqrt(-2.0 * l.b)};
+  V2 sn, cs;
   sincos2pi_v(u2, sn, cs);
-  vd r0 = rad * cs, r1 = rad * sn;
-  std::memcpy(z0, &r0, sizeof r0);
-  std::memcpy(z1, &r1, sizeof r1);
+  vd r[4] = {rad.a * cs.a, rad.a * sn.a, rad.b * cs.b, rad.b * sn.b};
+  std::memcpy(z0[0], &r[0], sizeof(vd));
+  std::memcpy(z1[0], &r[1], sizeof(vd));
+  std::memcpy(z0[1], &r[2], sizeof(vd));
+  std::memcpy(z1[1], &r[3], sizeof(vd));
 }
 
 // out[4j + k] = v[k][j]: four planes back into element order.
@@ -164,10 +205,8 @@ void normal(float* out, size_t n, size_t e0, PhiloxStream s, double mean, double
   size_t end = e0 + n;
   philox_range(e0, n, s, [&](size_t g, const Words& w) {
     alignas(64) double z[4][G];
-    for (int j = 0; j < G; j += VL) {
-      box_muller(&w[0][j], &w[1][j], &z[0][j], &z[1][j]);
-      box_muller(&w[2][j], &w[3][j], &z[2][j], &z[3][j]);
-    }
+    for (int j = 0; j < G; j += VL)
+      box_muller2({&w[0][j], &w[2][j]}, {&w[1][j], &w[3][j]}, {&z[0][j], &z[2][j]}, {&z[1][j], &z[3][j]});
     alignas(64) float v[4][G];
     for (int k = 0; k < 4; k++)
       for (int j = 0; j < G; j++) v[k][j] = static_cast<float>(z[k][j] * std + mean);
