@@ -94,61 +94,53 @@ inline vd vfloor(vd x) {
 // polynomial chains interleave, instruction by instruction (same operations,
 // lane by lane, so the same bits).
 struct V2 {
-  vd a, b;
+  vd v[2];
 };
-inline V2 operator+(V2 x, V2 y) { return {x.a + y.a, x.b + y.b}; }
-inline V2 operator-(V2 x, V2 y) { return {x.a - y.a, x.b - y.b}; }
-inline V2 operator*(V2 x, V2 y) { return {x.a * y.a, x.b * y.b}; }
-inline V2 operator/(V2 x, V2 y) { return {x.a / y.a, x.b / y.b}; }
-inline V2 operator+(V2 x, double c) { return {x.a + c, x.b + c}; }
-inline V2 operator-(V2 x, double c) { return {x.a - c, x.b - c}; }
-inline V2 operator*(V2 x, double c) { return {x.a * c, x.b * c}; }
-inline V2 operator+(double c, V2 x) { return {c + x.a, c + x.b}; }
-inline V2 operator*(double c, V2 x) { return {c * x.a, c * x.b}; }
+#define DF_V2_OP(op)                                                                       \
+  inline V2 operator op(V2 x, V2 y) { return {{x.v[0] op y.v[0], x.v[1] op y.v[1]}}; }     \
+  inline V2 operator op(V2 x, double c) { return {{x.v[0] op c, x.v[1] op c}}; }           \
+  inline V2 operator op(double c, V2 x) { return {{c op x.v[0], c op x.v[1]}}; }
+DF_V2_OP(+)
+DF_V2_OP(-)
+DF_V2_OP(*)
+DF_V2_OP(/)
+#undef DF_V2_OP
 
 // mathfn::log for positive normal x (here [2^-32, 1]): the same operations,
 // without the special cases.
 inline V2 log_normal(V2 x) {
-  vd m[2], de[2];
-  const vd* xs[2] = {&x.a, &x.b};
+  V2 m, de;
   for (int h = 0; h < 2; h++) {
-    vu b = reinterpret_cast<vu>(*xs[h]);
+    vu b = reinterpret_cast<vu>(x.v[h]);
     vd mm = reinterpret_cast<vd>((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
     vd e = exact_double((b >> 52) & 0x7ff) - 1023.0;  // the exponent, exactly
     vi big = mm > 1.4142135623730951;
-    m[h] = big ? mm * 0.5 : mm;
-    de[h] = big ? e + 1.0 : e;
+    m.v[h] = big ? mm * 0.5 : mm;
+    de.v[h] = big ? e + 1.0 : e;
   }
-  V2 d{de[0], de[1]};
-  V2 logm = mathfn::log_mantissa(V2{m[0], m[1]});
-  return d * mathfn::LN2_HI + (d * mathfn::LN2_LO + logm);
+  V2 logm = mathfn::log_mantissa(m);
+  return de * mathfn::LN2_HI + (de * mathfn::LN2_LO + logm);
 }
 
 // mathfn::sincos2pi for u in [0, 1), with selects for its branches.
 inline void sincos2pi_v(V2 u, V2& s, V2& c) {
-  vd q[2], x[2];
+  V2 q, x;
   vi low[2];
-  const vd* us[2] = {&u.a, &u.b};
   for (int h = 0; h < 2; h++) {
-    vd t = *us[h] * 4.0;
-    q[h] = vfloor(t);  // 0, 1, 2 or 3: the quadrant
-    vd r = t - q[h];
+    vd t = u.v[h] * 4.0;
+    q.v[h] = vfloor(t);  // 0, 1, 2 or 3: the quadrant
+    vd r = t - q.v[h];
     low[h] = r <= 0.5;
-    x[h] = low[h] ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
+    x.v[h] = low[h] ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
   }
-  V2 xv{x[0], x[1]};
-  V2 sp = mathfn::sin_poly(xv), cp = mathfn::cos_poly(xv);
-  const vd* sps[2] = {&sp.a, &sp.b};
-  const vd* cps[2] = {&cp.a, &cp.b};
-  vd* ss[2] = {&s.a, &s.b};
-  vd* cs[2] = {&c.a, &c.b};
+  V2 sp = mathfn::sin_poly(x), cp = mathfn::cos_poly(x);
   for (int h = 0; h < 2; h++) {
-    vd sr = low[h] ? *sps[h] : *cps[h], cr = low[h] ? *cps[h] : *sps[h];
-    vi q0 = q[h] == 0.0, q2 = q[h] == 2.0, q01 = q[h] < 2.0;
+    vd sr = low[h] ? sp.v[h] : cp.v[h], cr = low[h] ? cp.v[h] : sp.v[h];
+    vi q0 = q.v[h] == 0.0, q2 = q.v[h] == 2.0, q01 = q.v[h] < 2.0;
     vd s01 = q0 ? sr : cr, c01 = q0 ? cr : -sr;
     vd s23 = q2 ? -sr : -cr, c23 = q2 ? -cr : sr;
-    *ss[h] = q01 ? s01 : s23;
-    *cs[h] = q01 ? c01 : c23;
+    s.v[h] = q01 ? s01 : s23;
+    c.v[h] = q01 ? c01 : c23;
   }
 }
 
@@ -164,17 +156,20 @@ inline vd load_words(const uint32_t* p) {
 inline void box_muller2(const uint32_t* const (&a)[2], const uint32_t* const (&b)[2], double* const (&z0)[2],
                         double* const (&z1)[2]) {
   constexpr double TWO_M32 = 2.3283064365386963e-10;
-  V2 u1{(load_words(a[0]) + 1.0) * TWO_M32, (load_words(a[1]) + 1.0) * TWO_M32};
-  V2 u2{load_words(b[0]) * TWO_M32, load_words(b[1]) * TWO_M32};
+  V2 u1, u2;
+  for (int h = 0; h < 2; h++) {
+    u1.v[h] = (load_words(a[h]) + 1.0) * TWO_M32;
+    u2.v[h] = load_words(b[h]) * TWO_M32;
+  }
   V2 l = log_normal(u1);
-  V2 rad{vsqrt(-2.0 * l.a), vsqrt(-2.0 * l.b)};
   V2 sn, cs;
   sincos2pi_v(u2, sn, cs);
-  vd r[4] = {rad.a * cs.a, rad.a * sn.a, rad.b * cs.b, rad.b * sn.b};
-  std::memcpy(z0[0], &r[0], sizeof(vd));
-  std::memcpy(z1[0], &r[1], sizeof(vd));
-  std::memcpy(z0[1], &r[2], sizeof(vd));
-  std::memcpy(z1[1], &r[3], sizeof(vd));
+  for (int h = 0; h < 2; h++) {
+    vd rad = vsqrt(-2.0 * l.v[h]);
+    vd r0 = rad * cs.v[h], r1 = rad * sn.v[h];
+    std::memcpy(z0[h], &r0, sizeof r0);
+    std::memcpy(z1[h], &r1, sizeof r1);
+  }
 }
 
 // out[4j + k] = v[k][j]: four planes back into element order.
