@@ -6,6 +6,7 @@ const suites = {
   dropout: () => import('./dropout.mjs'),
   batchnorm: () => import('./batchnorm.mjs'),
   init: () => import('./init.mjs'),
+  clip: () => import('./clip.mjs'),
   optim: () => import('./optim.mjs'),
   gemm: () => import('./gemm.mjs'),
 };

@@ -29,6 +29,18 @@ struct MemoryKernels {
   int (*all_finite)(const float* x, size_t n);
 };
 
+// Gradient clipping and L2 penalty. The reductions reduce one chunk (at most
+// REDUCE_CHUNK elements) in the fixed order; p is only read by sum_pow.
+struct ClipKernels {
+  double (*sum_abs)(const float* x, size_t n, double p);   // sum |x|
+  double (*sum_sq)(const float* x, size_t n, double p);    // sum x², exact terms
+  double (*sum_pow)(const float* x, size_t n, double p);   // sum |x|^p, p > 0
+  double (*max_abs)(const float* x, size_t n, double p);   // max |x|, NaN if any NaN
+  void (*scale)(float* x, size_t n, float c);               // x *= c
+  void (*clamp)(float* x, size_t n, float lo, float hi);    // NaN stays NaN
+  void (*add_scaled)(float* g, const float* w, size_t n, float a);  // g += a·w
+};
+
 // Optimizer steps (native/kernels/optim.cc). Scalars arrive as double from TS,
 // computed once per step, and are cast to float here exactly like Math.fround.
 // Each kernel updates one contiguous range of one tensor in place, following
@@ -153,6 +165,7 @@ struct LossKernels {
 struct KernelTable {
   const char* isa;
   MemoryKernels memory;
+  ClipKernels clip;
   OptimKernels optim;
   MathKernels math;
   RandomKernels random;

@@ -7,4 +7,8 @@ export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
 export { Generator, manualSeed, defaultGenerator } from './random';
 export * as init from './init';
+export * as lrScheduler from './sched';
+export * as utils from './utils';
+export { save, load, CheckpointFormatError } from './checkpoint';
+export type { SaveContents, Checkpoint, LoadTargets } from './checkpoint';
 export * as optim from './optim';

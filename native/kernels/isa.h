@@ -33,6 +33,7 @@ inline double lane8_sum(size_t n, F f) {
 // Every kernel family declares its entry points here, one fill function per
 // family; table.cc calls them all.
 void fill_memory(MemoryKernels& k);
+void fill_clip(ClipKernels& k);
 void fill_optim(OptimKernels& k);
 void fill_mathfn(MathKernels& k);
 void fill_random(RandomKernels& k);

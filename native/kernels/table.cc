@@ -12,6 +12,7 @@ const KernelTable* table() {
     KernelTable k{};
     k.isa = DF_STR(DF_ISA);
     fill_memory(k.memory);
+    fill_clip(k.clip);
     fill_optim(k.optim);
     fill_mathfn(k.math);
     fill_random(k.random);

@@ -17,6 +17,18 @@ export interface Kernels {
   readSum(x: Float32Array, n: number): number;
   /** Whether every array of list l is free of NaN and ±Inf. */
   allFinite(list: TensorListHandle, l: number): boolean;
+  /**
+   * Sum of |x|^p over every array of list l (p = 1, 2, or any p > 0), or max |x|
+   * for p = Infinity (NaN if any x is NaN). Each tensor reduces in the fixed
+   * order; tensor sums add in list order from 0.
+   */
+  normPowSum(list: TensorListHandle, l: number, p: number): number;
+  /** x *= fround(c) over list l. */
+  scaleList(list: TensorListHandle, l: number, c: number): void;
+  /** x = clamp(x, fround(lo), fround(hi)) over list l; NaN stays NaN. */
+  clampList(list: TensorListHandle, l: number, lo: number, hi: number): void;
+  /** list[dst] += fround(a) · list[src]. */
+  addScaledList(list: TensorListHandle, dst: number, src: number, a: number): void;
 
   // Optimizer steps (src/backend/optim-abi.ts has the flags). Each updates every
   // tensor of a list in place, PyTorch 1.13's operation order, scalars cast to float32.

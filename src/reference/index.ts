@@ -3,6 +3,7 @@
 // Math.fround, per-step scalars arrive precomputed, reductions use the fixed
 // order of reduce.ts.
 import type { Kernels } from '../backend/kernels';
+import * as clip from './clip';
 import * as activation from './activation';
 import * as batchnorm from './batchnorm';
 import * as gemm from './gemm';
@@ -20,6 +21,10 @@ export const referenceKernels: Kernels = {
   copy: memory.copy,
   readSum: memory.readSum,
   allFinite: memory.allFinite as Kernels['allFinite'],
+  normPowSum: clip.normPowSum as Kernels['normPowSum'],
+  scaleList: clip.scaleList as Kernels['scaleList'],
+  clampList: clip.clampList as Kernels['clampList'],
+  addScaledList: clip.addScaledList as Kernels['addScaledList'],
   adamStep: optim.adamStep as Kernels['adamStep'],
   sgdStep: optim.sgdStep as Kernels['sgdStep'],
   rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],

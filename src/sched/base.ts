@@ -1,0 +1,170 @@
+// The base of every learning-rate scheduler but ReduceLROnPlateau, following
+// torch.optim.lr_scheduler._LRScheduler (PyTorch 1.13): creating a scheduler
+// records each group's `initialLr` (if absent) and performs the first step
+// (lastEpoch 0); step() advances lastEpoch and writes the new lr into every
+// group. Schedulers are chainable: most compute the next lr from the current
+// one (the recursive form), so other code may change lr between steps.
+import { checkObject, describe } from '../errors';
+
+/** The part of a parameter group a scheduler reads and writes. */
+export interface SchedulableGroup {
+  lr: number;
+  /** The lr the schedule starts from; set on creation when absent (PyTorch's `initial_lr`). */
+  initialLr?: number;
+  /** SGD / RMSprop momentum (cycled by OneCycleLR). */
+  momentum?: number;
+  /** Adam / AdamW betas (OneCycleLR cycles betas[0]). */
+  betas?: readonly number[];
+}
+
+/** Anything with parameter groups: every optimizer of deepfit. */
+export interface SchedulableOptimizer {
+  paramGroups: SchedulableGroup[];
+}
+
+/** A scheduler's state: plain numbers, arrays and nested states, JSON-friendly. */
+export type SchedulerState = { [key: string]: SchedulerStateValue };
+export type SchedulerStateValue = number | boolean | string | null | SchedulerStateValue[] | SchedulerState;
+
+export function checkOptimizer(v: unknown, name = 'optimizer'): SchedulableOptimizer {
+  const o = checkObject(v, name);
+  const groups = o.paramGroups;
+  if (!Array.isArray(groups) || groups.length === 0) throw new TypeError(`${name}.paramGroups must be a non-empty array of parameter groups, got ${describe(groups)}`);
+  groups.forEach((g, i) => {
+    if (g === null || typeof g !== 'object' || typeof g.lr !== 'number') {
+      throw new TypeError(`${name}.paramGroups[${i}].lr must be a number, got ${describe(g?.lr)}`);
+    }
+  });
+  return o as unknown as SchedulableOptimizer;
+}
+
+function cloneState<T extends SchedulerStateValue>(v: T): T {
+  return structuredClone(v);
+}
+
+// Arrays with one entry per parameter group: their length must match the optimizer's.
+const PER_GROUP_KEYS = new Set(['baseLrs', 'lastLr', 'minLrs', 'maxLrs', 'initialLrs', 'finalLrs', 'maxMomentums', 'baseMomentums']);
+
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  return typeof v;
+}
+
+/**
+ * Checks that `sd` has exactly the keys of `like` (a scheduler's own state),
+ * with values of the same kinds and array lengths, recursively. A state from
+ * another scheduler type or another optimizer layout fails here, before any
+ * field is written.
+ */
+export function checkStateLike(sd: unknown, like: SchedulerState, name: string): SchedulerState {
+  const o = checkObject(sd, name);
+  const want = Object.keys(like).sort();
+  const got = Object.keys(o).sort();
+  const missing = want.filter((k) => !(k in o));
+  const extra = got.filter((k) => !(k in like));
+  if (missing.length || extra.length) {
+    throw new RangeError(`${name} does not match this scheduler: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `unexpected ${extra.join(', ')}` : ''}`);
+  }
+  for (const k of want) {
+    const a = like[k], b = o[k];
+    // null marks an absent value (e.g. ReduceLROnPlateau's best before the first step): either kind is fine.
+    if (a !== null && b !== null && kindOf(a) !== kindOf(b)) throw new TypeError(`${name}.${k} must be ${kindOf(a) === 'array' ? 'an array' : `a ${kindOf(a)}`}, got ${describe(b)}`);
+    const sized = PER_GROUP_KEYS.has(k) || (Array.isArray(a) && a.some((x) => x !== null && typeof x === 'object'));
+    if (Array.isArray(a) && sized && (b as unknown[]).length !== a.length) throw new RangeError(`${name}.${k} must have ${a.length} entries, got ${(b as unknown[]).length}`);
+    if (!Array.isArray(a)) continue;
+    (b as unknown[]).forEach((y, i) => {
+      const x = a[i] ?? a[0];
+      if (x !== null && typeof x === 'object' && !Array.isArray(x)) checkStateLike(y, x as SchedulerState, `${name}.${k}[${i}]`);
+      else if (x !== undefined && kindOf(x) !== kindOf(y)) throw new TypeError(`${name}.${k}[${i}] must be a ${kindOf(x)}, got ${describe(y)}`);
+    });
+  }
+  return o as SchedulerState;
+}
+
+export abstract class LRScheduler {
+  readonly optimizer: SchedulableOptimizer;
+  /** Each group's initialLr: the lr the schedule is relative to. */
+  baseLrs: number[];
+  /** Steps taken; 0 after creation. */
+  lastEpoch = -1;
+  protected stepCount = 0;
+  protected lastLr: number[] = [];
+
+  constructor(optimizer: SchedulableOptimizer) {
+    this.optimizer = checkOptimizer(optimizer);
+    for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr as number);
+  }
+
+  /** Runs the first step; every subclass calls it at the end of its constructor. */
+  protected initialStep(): void {
+    this.stepCount = 0;
+    this.step();
+  }
+
+  /** The lrs for lastEpoch, from the current ones (the recursive, chainable form). */
+  protected abstract computeLr(): number[];
+
+  /** The lrs for lastEpoch straight from baseLrs, when the schedule has such a form. */
+  protected closedFormLr(): number[] | undefined {
+    return undefined;
+  }
+
+  /** Advances the schedule one step and writes the new lr into every group. */
+  step(): void {
+    this.stepCount++;
+    this.lastEpoch++;
+    this.apply(this.computeLr());
+  }
+
+  /**
+   * Jumps to `epoch` as PyTorch's deprecated step(epoch) does (closed form where
+   * there is one). SequentialLR restarts schedulers with it at its milestones.
+   * @internal
+   */
+  _stepAt(epoch: number): void {
+    this.stepCount++;
+    this.lastEpoch = epoch;
+    this.apply(this.closedFormLr() ?? this.computeLr());
+  }
+
+  protected apply(lrs: number[]): void {
+    this.optimizer.paramGroups.forEach((g, i) => (g.lr = lrs[i]));
+    this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  protected groupLrs(): number[] {
+    return this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /** The lr of each group after the last step. */
+  getLastLr(): number[] {
+    return [...this.lastLr];
+  }
+
+  /** The names of the fields (beyond the common ones) that make up the state. */
+  protected stateKeys(): string[] {
+    return [];
+  }
+
+  /** The scheduler's state (copies), for loadStateDict and checkpoints. Functions are not saved. */
+  stateDict(): SchedulerState {
+    const out: SchedulerState = { baseLrs: this.baseLrs, lastEpoch: this.lastEpoch, stepCount: this.stepCount, lastLr: this.lastLr };
+    const self = this as unknown as Record<string, SchedulerStateValue>;
+    for (const k of this.stateKeys()) out[k] = self[k];
+    return cloneState(out);
+  }
+
+  /** Restores a state from stateDict(); every field is checked before any is written. */
+  loadStateDict(sd: SchedulerState): void {
+    this.assignState(cloneState(checkStateLike(sd, this.stateDict(), 'stateDict')));
+  }
+
+  /** Writes a checked state into the fields. */
+  protected assignState(sd: SchedulerState): void {
+    Object.assign(this, sd);
+  }
+}
+
+export { cloneState };
