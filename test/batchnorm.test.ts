@@ -172,6 +172,10 @@ describe('BatchNorm semantics', () => {
     const copy = new nn.BatchNorm2d(2);
     copy.loadStateDict(m.stateDict());
     expect(copy.numBatchesTracked).toBe(3);
+    // loaded through a container too (its load hook runs only at the top)
+    const outer = new nn.Sequential(new nn.BatchNorm2d(2)), source = new nn.Sequential(m);
+    outer.loadStateDict(source.stateDict());
+    expect((outer.namedChildren()[0][1] as InstanceType<typeof nn.BatchNorm2d>).numBatchesTracked).toBe(3);
     expectBitsEqual(copy.runningVar!.data, m.runningVar!.data, 'running_var');
     m.weight!.data.fill(3);
     m.resetParameters();

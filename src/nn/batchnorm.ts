@@ -45,8 +45,6 @@ abstract class BatchNorm extends Module {
   readonly bias: Parameter | null;
   readonly runningMean: Tensor | null;
   readonly runningVar: Tensor | null;
-  /** Training forwards seen since construction (or the last load/reset). */
-  numBatchesTracked = 0;
   private readonly batchesTensor: Tensor | null;
   private saved: Saved | null = null;
 
@@ -82,11 +80,19 @@ abstract class BatchNorm extends Module {
     }
   }
 
+  /**
+   * Training forwards seen since construction (or the last reset), read from
+   * the num_batches_tracked buffer, so a loaded state dict sets it too however
+   * the load reached this module. 0 without running statistics.
+   */
+  get numBatchesTracked(): number {
+    return this.batchesTensor ? this.batchesTensor.data[0] : 0;
+  }
+
   /** Running mean 0, running variance 1, no batches tracked. */
   resetRunningStats(): void {
     this.runningMean?.data.fill(0);
     this.runningVar?.data.fill(1);
-    this.numBatchesTracked = 0;
     if (this.batchesTensor) this.batchesTensor.data[0] = 0;
   }
 
@@ -95,10 +101,6 @@ abstract class BatchNorm extends Module {
     this.resetRunningStats();
     this.weight?.data.fill(1);
     this.bias?.data.fill(0);
-  }
-
-  protected afterLoadStateDict(): void {
-    if (this.batchesTensor) this.numBatchesTracked = this.batchesTensor.data[0];
   }
 
   forward(x: Tensor): Tensor {
@@ -141,9 +143,8 @@ abstract class BatchNorm extends Module {
   }
 
   private updateRunningStats(mean: Float64Array, varBiased: Float64Array, M: number): void {
-    this.numBatchesTracked += 1;
-    this.batchesTensor!.data[0] = this.numBatchesTracked;
-    const f = this.momentum === null ? 1 / this.numBatchesTracked : this.momentum;
+    const batches = (this.batchesTensor!.data[0] += 1);
+    const f = this.momentum === null ? 1 / batches : this.momentum;
     const rm = this.runningMean!.data, rv = this.runningVar!.data;
     for (let c = 0; c < this.numFeatures; c++) {
       rm[c] = (1 - f) * rm[c] + f * mean[c];
