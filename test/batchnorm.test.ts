@@ -2,7 +2,7 @@
 // several steps, momentum null, no affine, 2d, no running stats), bit-identical
 // results on every ISA, thread count and the reference, and bad input.
 import { describe, it, expect } from 'vitest';
-import { backend, nn, Tensor } from '../src';
+import { backend, Generator, nn, Tensor } from '../src';
 import type { BatchNormOptions } from '../src/nn';
 import { loadGolden } from './golden';
 import { configs, withConfig, offsetView, randomArray, expectBitsEqual, EDGE_VALUES } from './helpers';
@@ -241,5 +241,36 @@ describe('BatchNorm bad input', () => {
     expect(() => new nn.BatchNorm1d(2, { momentum: NaN })).toThrow(/momentum/);
     expect(() => new nn.BatchNorm1d(2, { affine: 1 as unknown as boolean })).toThrow(TypeError);
     expect(() => new nn.BatchNorm1d(2, { moment: 0.1 } as BatchNormOptions)).toThrow(/unknown option 'moment'/);
+  });
+});
+
+describe('in a model', () => {
+  it('Linear, BatchNorm1d, ReLU, Dropout, Linear: a few SGD steps give the same bits on every backend', () => {
+    const x = new Tensor(randomArray(32 * 12, 1, -2, 2), [32, 12]);
+    const target = new Tensor(randomArray(32 * 3, 2), [32, 3]);
+    const results = configs().map((cfg) =>
+      withConfig(cfg, () => {
+        const g = new Generator(5);
+        const model = new nn.Sequential(new nn.Linear(12, 16, { generator: g }), new nn.BatchNorm1d(16), new nn.ReLU(),
+          new nn.Dropout(0.3, { generator: g }), new nn.Linear(16, 3, { generator: g }));
+        const mse = new nn.MSELoss();
+        const losses: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          model.zeroGrad();
+          losses.push(mse.forward(model.forward(x), target));
+          model.backward(mse.backward());
+          for (const p of model.parameters()) for (let i = 0; i < p.size; i++) p.data[i] = Math.fround(p.data[i] - Math.fround(0.05 * p.grad[i]));
+        }
+        model.eval();
+        return { name: cfg.name, losses, out: model.forward(x).data, state: Object.values(model.stateDict()).map((t) => t.data) };
+      }),
+    );
+    const ref = results[results.length - 1];
+    expect(ref.losses[2]).toBeLessThan(ref.losses[0]);
+    for (const r of results) {
+      expect(r.losses, r.name).toEqual(ref.losses);
+      expectBitsEqual(r.out, ref.out, `${r.name} eval output`);
+      r.state.forEach((a, i) => expectBitsEqual(a, ref.state[i], `${r.name} state ${i}`));
+    }
   });
 });
