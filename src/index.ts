@@ -5,6 +5,8 @@ export { Tensor, Parameter } from './tensor';
 export * as nn from './nn';
 export { Module } from './nn/module';
 export type { StateDict } from './nn/module';
+export { Generator, manualSeed, defaultGenerator } from './random';
+export * as init from './init';
 export * as lrScheduler from './sched';
 export * as utils from './utils';
 export { save, load, CheckpointFormatError } from './checkpoint';
