@@ -115,9 +115,5 @@ export abstract class Module {
       plan.push([t, src.data]);
     }
     for (const [t, data] of plan) t.data.set(data);
-    this.afterLoadStateDict();
   }
-
-  /** Hook for modules that mirror buffers in plain fields (e.g. numBatchesTracked). */
-  protected afterLoadStateDict(): void {}
 }
