@@ -3,6 +3,9 @@
 import { machine } from './lib.mjs';
 
 const suites = {
+  dropout: () => import('./dropout.mjs'),
+  batchnorm: () => import('./batchnorm.mjs'),
+  init: () => import('./init.mjs'),
   clip: () => import('./clip.mjs'),
   optim: () => import('./optim.mjs'),
   gemm: () => import('./gemm.mjs'),

@@ -89,6 +89,46 @@ struct MathKernels {
   void (*eval)(int fn, const double* x, double* y, size_t n);
 };
 
+// A generator's state as the random kernels see it: the key (k0, k1) is the
+// 64-bit seed, offset counts Philox blocks already consumed (kernels/philox.h).
+struct PhiloxStream {
+  uint32_t k0, k1;
+  uint64_t offset;
+};
+struct RandomKernels {
+  // out[0..4) = Philox4x32-10 of counter ctr[0..4) under key key[0..2).
+  void (*philox)(const uint32_t* ctr, const uint32_t* key, uint32_t* out);
+  // The kernels below fill elements [e0, e0 + n) of a call; pointers point at element e0.
+  void (*uniform)(float* out, size_t n, size_t e0, PhiloxStream s, float scale, float shift);
+  void (*normal)(float* out, size_t n, size_t e0, PhiloxStream s, double mean, double std);
+  void (*trunc_normal)(float* out, size_t n, size_t e0, PhiloxStream s, double lo, double hi, double mean,
+                       double scale, float a, float b);
+  // e0 a multiple of 8; mask points at byte e0 / 8.
+  void (*dropout_forward)(const float* x, float* y, uint8_t* mask, size_t n, size_t e0, PhiloxStream s,
+                          uint32_t keep_below, float scale);
+  void (*dropout_backward)(const float* g, const uint8_t* mask, float* gx, size_t n, float scale);
+};
+
+struct QrKernels {
+  // out = gain * Q of x (rows x cols, row-major), torch.nn.init.orthogonal_'s
+  // recipe: Householder QR in double, columns times sign(diag R).
+  void (*orthogonal)(const float* x, size_t rows, size_t cols, double gain, float* out);
+};
+
+// Batch norm on [N, C, L]; per-channel sums in the fixed order over
+// t = n*L + l (kernels/batchnorm.cc). Sums take channel ranges [c0, c1);
+// elementwise passes take row ranges [r0, r1): rows of C values when L = 1,
+// rows (n, c) of L values otherwise.
+struct BatchNormKernels {
+  void (*stats)(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, double* sum, double* sumsq);
+  void (*backward_sums)(const float* g, const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1,
+                        const double* mean, double* sum_g, double* sum_gx);
+  void (*apply)(const float* x, float* y, size_t r0, size_t r1, size_t C, size_t L, const float* alpha,
+                const float* beta);
+  void (*backward_apply)(const float* g, const float* x, float* dx, size_t r0, size_t r1, size_t C, size_t L,
+                         const double* mean, const double* k1, const double* k2, const double* k3, int train);
+};
+
 struct GemmKernels {
   size_t mr, nr;  // micro-tile shape: the driver cuts work at multiples of it
   // C[m,n] (+)= op(A)·op(B) on the rectangle rows [i0,i1) × cols [j0,j1) of C;
@@ -128,6 +168,9 @@ struct KernelTable {
   ClipKernels clip;
   OptimKernels optim;
   MathKernels math;
+  RandomKernels random;
+  QrKernels qr;
+  BatchNormKernels batchnorm;
   GemmKernels gemm;
   ActivationKernels activation;
   LossKernels loss;

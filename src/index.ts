@@ -8,6 +8,8 @@ export type { StateDict } from './nn/module';
 export * as data from './data';
 export { fit, evaluate, predict, confusionMatrix } from './train';
 export type { FitOptions, FitResult, EpochResult, Diagnostic, EarlyStoppingOptions, CheckpointOptions } from './train';
+export { Generator, manualSeed, defaultGenerator } from './random';
+export * as init from './init';
 export * as lrScheduler from './sched';
 export * as utils from './utils';
 export { save, load, CheckpointFormatError } from './checkpoint';

@@ -68,6 +68,27 @@ inline double expm1(double x) {
   return exp(x) - 1.0;
 }
 
+// log m for m in [sqrt(1/2), sqrt(2)): 2 atanh(s), s = (m - 1)/(m + 1),
+// |s| < 0.172, series to s^23. A template so vector code (random.cc) runs the
+// very same operations on many lanes.
+template <class T>
+inline T log_mantissa(T m) {
+  T s = (m - 1.0) / (m + 1.0);
+  T z = s * s;
+  T p = z * (1.0 / 23.0) + 1.0 / 21.0;
+  p = p * z + 1.0 / 19.0;
+  p = p * z + 1.0 / 17.0;
+  p = p * z + 1.0 / 15.0;
+  p = p * z + 1.0 / 13.0;
+  p = p * z + 1.0 / 11.0;
+  p = p * z + 1.0 / 9.0;
+  p = p * z + 1.0 / 7.0;
+  p = p * z + 1.0 / 5.0;
+  p = p * z + 1.0 / 3.0;
+  p = p * z + 1.0;
+  return 2.0 * s * p;
+}
+
 // log(x): x = m * 2^e with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s),
 // s = (m - 1)/(m + 1), |s| < 0.172, series to s^23.
 inline double log(double x) {
@@ -86,30 +107,17 @@ inline double log(double x) {
     m = m * 0.5;
     e += 1;
   }
-  double s = (m - 1.0) / (m + 1.0);
-  double z = s * s;
-  double p = 1.0 / 23.0;
-  p = p * z + 1.0 / 21.0;
-  p = p * z + 1.0 / 19.0;
-  p = p * z + 1.0 / 17.0;
-  p = p * z + 1.0 / 15.0;
-  p = p * z + 1.0 / 13.0;
-  p = p * z + 1.0 / 11.0;
-  p = p * z + 1.0 / 9.0;
-  p = p * z + 1.0 / 7.0;
-  p = p * z + 1.0 / 5.0;
-  p = p * z + 1.0 / 3.0;
-  p = p * z + 1.0;
-  double logm = 2.0 * s * p;
+  double logm = log_mantissa(m);
   double de = static_cast<double>(e);
   return de * LN2_HI + (de * LN2_LO + logm);
 }
 
-// sin and cos of x in [0, pi/4]: Taylor series to x^17 / x^16.
-inline double sin_poly(double x) {
-  double z = x * x;
-  double p = 1.0 / 355687428096000.0;     // 1/17!, signs alternate below
-  p = p * z - 1.0 / 1307674368000.0;      // 1/15!
+// sin and cos of x in [0, pi/4]: Taylor series to x^17 / x^16. Templates
+// for the same reason as log_mantissa.
+template <class T>
+inline T sin_poly(T x) {
+  T z = x * x;
+  T p = z * (1.0 / 355687428096000.0) - 1.0 / 1307674368000.0;  // 1/17!, 1/15!; signs alternate
   p = p * z + 1.0 / 6227020800.0;         // 1/13!
   p = p * z - 1.0 / 39916800.0;           // 1/11!
   p = p * z + 1.0 / 362880.0;             // 1/9!
@@ -118,10 +126,10 @@ inline double sin_poly(double x) {
   p = p * z - 1.0 / 6.0;                  // 1/3!
   return x + x * (z * p);
 }
-inline double cos_poly(double x) {
-  double z = x * x;
-  double p = 1.0 / 20922789888000.0;     // 1/16!
-  p = p * z - 1.0 / 87178291200.0;       // 1/14!
+template <class T>
+inline T cos_poly(T x) {
+  T z = x * x;
+  T p = z * (1.0 / 20922789888000.0) - 1.0 / 87178291200.0;  // 1/16!, 1/14!
   p = p * z + 1.0 / 479001600.0;         // 1/12!
   p = p * z - 1.0 / 3628800.0;           // 1/10!
   p = p * z + 1.0 / 40320.0;             // 1/8!

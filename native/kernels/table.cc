@@ -15,6 +15,9 @@ const KernelTable* table() {
     fill_clip(k.clip);
     fill_optim(k.optim);
     fill_mathfn(k.math);
+    fill_random(k.random);
+    fill_qr(k.qr);
+    fill_batchnorm(k.batchnorm);
     fill_gemm(k.gemm);
     fill_activation(k.activation);
     fill_loss(k.loss);

@@ -42,6 +42,38 @@ export interface Kernels {
   adagradStep(list: TensorListHandle, scalars: Float64Array, perTensor: Float64Array, flags: number): void;
   /** out[i] = fn(x[i]) with the shared double-precision elementary functions. */
   mathEval(name: MathFnName, x: Float64Array, out: Float64Array): void;
+
+  // Random kernels (Philox4x32-10). A stream is (seedLo, seedHi, offset): the
+  // 64-bit seed's halves and the offset in 4-word blocks; element e of a call
+  // reads word e mod 4 of block offset + floor(e / 4).
+  /** out[0..4) = Philox4x32-10 of counter ctr[0..4) under key key[0..2) (known-answer checks). */
+  philox(ctr: Uint32Array, key: Uint32Array, out: Uint32Array): void;
+  /** out[i] = u * scale + shift in float, u = (word >>> 8) * 2^-24 in [0, 1). */
+  randUniform(out: Float32Array, n: number, seedLo: number, seedHi: number, offset: number, scale: number, shift: number): void;
+  /** out[i] = float(z * std + mean), z standard normal by Box-Muller in double. */
+  randNormal(out: Float32Array, n: number, seedLo: number, seedHi: number, offset: number, mean: number, std: number): void;
+  /** out[i] = clamp(float(erfinv(v) * scale + mean), a, b), v uniform in (lo, hi). */
+  randTruncNormal(out: Float32Array, n: number, seedLo: number, seedHi: number, offset: number,
+    lo: number, hi: number, mean: number, scale: number, a: number, b: number): void;
+  /** y = keep ? x * scale : 0 with keep = (word >>> 8) < keepBelow; bit i of mask records keep. */
+  dropoutForward(x: Float32Array, y: Float32Array, mask: Uint8Array, n: number,
+    seedLo: number, seedHi: number, offset: number, keepBelow: number, scale: number): void;
+  /** gx = mask bit ? g * scale : 0. */
+  dropoutBackward(g: Float32Array, mask: Uint8Array, gx: Float32Array, n: number, scale: number): void;
+  /** out = gain * Q of x (rows x cols): Householder QR in double with the sign fix (orthogonal init). */
+  orthogonal(x: Float32Array, rows: number, cols: number, gain: number, out: Float32Array): void;
+
+  // Batch norm on [N, C, L]: per-channel sums in the fixed order over t = n*L + l.
+  /** sum[c] = Σ x, sumsq[c] = Σ x² over channel c, in double. */
+  bnStats(x: Float32Array, N: number, C: number, L: number, sum: Float64Array, sumsq: Float64Array): void;
+  /** sumG[c] = Σ g, sumGx[c] = Σ g (x - mean[c]), in double. */
+  bnBackwardSums(g: Float32Array, x: Float32Array, N: number, C: number, L: number,
+    mean: Float64Array, sumG: Float64Array, sumGx: Float64Array): void;
+  /** y = x alpha[c] + beta[c], two float operations. */
+  bnApply(x: Float32Array, y: Float32Array, N: number, C: number, L: number, alpha: Float32Array, beta: Float32Array): void;
+  /** dx = float(((g - k1[c]) - (x - mean[c]) k2[c]) k3[c]) in training, float(g k3[c]) otherwise. */
+  bnBackwardApply(g: Float32Array, x: Float32Array, dx: Float32Array, N: number, C: number, L: number,
+    mean: Float64Array, k1: Float64Array, k2: Float64Array, k3: Float64Array, train: boolean): void;
   /**
    * C[m,n] = op(A)·op(B), or C += op(A)·op(B) when accumulate. op(A) is [m,k]
    * (A stored [k,m] when transA), op(B) is [k,n] (B stored [n,k] when transB).

@@ -3,6 +3,7 @@
 import { K } from '../backend';
 import { checkBoolean, checkInteger, checkKnownKeys, checkLastDim, checkObject, checkShapeEquals } from '../errors';
 import * as init from '../init';
+import type { Generator } from '../random';
 import { checkTensor, Parameter, Tensor } from '../tensor';
 import { Module } from './module';
 
@@ -10,7 +11,7 @@ export interface LinearOptions {
   /** Learn an additive bias (default true). */
   bias?: boolean;
   /** Generator for the initial weights (default: the global one). */
-  generator?: unknown;
+  generator?: Generator;
 }
 
 export class Linear extends Module {

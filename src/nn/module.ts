@@ -115,15 +115,5 @@ export abstract class Module {
       plan.push([t, src.data]);
     }
     for (const [t, data] of plan) t.data.set(data);
-    this.notifyLoaded();
   }
-
-  /** Runs afterLoadStateDict on this module and every descendant: the state dict covers the whole tree. */
-  private notifyLoaded(): void {
-    this.afterLoadStateDict();
-    for (const [, m] of this._children) m.notifyLoaded();
-  }
-
-  /** Hook for modules that mirror buffers in plain fields (e.g. numBatchesTracked). */
-  protected afterLoadStateDict(): void {}
 }

@@ -5,11 +5,14 @@
 import type { Kernels } from '../backend/kernels';
 import * as clip from './clip';
 import * as activation from './activation';
+import * as batchnorm from './batchnorm';
 import * as gemm from './gemm';
 import * as loss from './loss';
 import * as mathfn from './mathfn';
 import * as memory from './memory';
 import * as optim from './optim';
+import * as qr from './qr';
+import * as random from './random';
 import { makeTensorList } from './tensor-list';
 
 export const referenceKernels: Kernels = {
@@ -27,6 +30,17 @@ export const referenceKernels: Kernels = {
   rmspropStep: optim.rmspropStep as Kernels['rmspropStep'],
   adagradStep: optim.adagradStep as Kernels['adagradStep'],
   mathEval: mathfn.mathEval,
+  philox: random.philox,
+  randUniform: random.randUniform,
+  randNormal: random.randNormal,
+  randTruncNormal: random.randTruncNormal,
+  dropoutForward: random.dropoutForward,
+  dropoutBackward: random.dropoutBackward,
+  orthogonal: qr.orthogonal,
+  bnStats: batchnorm.bnStats,
+  bnBackwardSums: batchnorm.bnBackwardSums,
+  bnApply: batchnorm.bnApply,
+  bnBackwardApply: batchnorm.bnBackwardApply,
   gemm: gemm.gemm,
   colSumAcc: gemm.colSumAcc,
   fmaPeak: gemm.fmaPeak,
