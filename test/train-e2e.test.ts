@@ -12,7 +12,7 @@ import { configs, expectBitsEqual, withConfig } from './helpers';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-e2e-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const ds = data.loadCsv(path.resolve(__dirname, '../data/digits.csv.gz'));
+const ds = data.loadCsv(data.DIGITS_CSV);
 const parts = data.split(ds, { stratify: true, seed: 0 });
 const z = new data.Standardizer().fit(parts.train);
 const [train, val, test] = [parts.train, parts.val, parts.test].map((d) => z.transform(d));

@@ -13,7 +13,6 @@ import { helpText, number, oneOf, parse, Spec, UsageError } from './args';
 import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, ModelConfig, OPTIMIZERS, SCHEDULES } from './recipe';
 import { loadRun } from './run';
 
-export const DIGITS_CSV = path.resolve(__dirname, '../../data/digits.csv.gz');
 
 export const TRAIN_SPEC: Spec = {
   dataset: { type: 'string', arg: 'digits|fashion-mnist|FILE.csv', help: 'the data (default digits, shipped with the package)' },
@@ -105,7 +104,7 @@ export function loadSplits(c: TrainConfig): Splits {
     const tv = data.splitTrainVal(train, { val: 0.1, stratify: true, seed: c.seed });
     return { ...tv, test, classes: FASHION_CLASSES };
   }
-  const ds = data.loadCsv(c.dataset === 'digits' ? DIGITS_CSV : c.dataset);
+  const ds = data.loadCsv(c.dataset === 'digits' ? data.DIGITS_CSV : c.dataset);
   const s = data.split(ds, { train: 0.6, val: 0.2, test: 0.2, stratify: true, seed: c.seed });
   return { ...s, classes: Array.from({ length: ds.numClasses }, (_, i) => String(i)) };
 }

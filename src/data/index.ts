@@ -11,3 +11,4 @@ export { Standardizer } from './standardizer';
 export type { StandardizerState } from './standardizer';
 export { DataLoader } from './loader';
 export type { DataLoaderOptions, Batch } from './loader';
+export { DIGITS_CSV } from './digits';
