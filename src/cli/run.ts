@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Standardizer } from '../data/standardizer';
 import type { Module } from '../nn/module';
-import { loadCheckpoint } from '../train/deps';
+import { loadCheckpoint } from '../train/persist';
 import type { EpochResult } from '../train/types';
 import { UsageError } from './args';
 import { buildModel, ModelConfig } from './recipe';

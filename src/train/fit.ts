@@ -11,7 +11,7 @@ import { CrossEntropyLoss } from '../nn/loss';
 import type { Module, StateDict } from '../nn/module';
 import { ReduceLROnPlateau } from '../sched';
 import { defaultGenerator } from '../random';
-import { gradNorm, loadCheckpoint, saveCheckpoint } from './deps';
+import { gradNorm, loadCheckpoint, saveCheckpoint } from './persist';
 import { DiagnosticsMonitor, formatDiagnostic, nonFiniteLoss } from './diagnostics';
 import { argmaxRows, deadReluFractions, evaluate } from './evaluate';
 import { FitOptions, ResolvedEarlyStopping, resolveCheckpoint, resolveEarlyStopping, resolveScalars, validateFitOptions } from './options';

@@ -1,4 +1,5 @@
-// The gradient norm and checkpoint files as the trainer uses them.
+// What the trainer persists and measures through other modules: checkpoint
+// files (safetensors) and the global gradient norm.
 import { load, save } from '../checkpoint';
 import type { Module, StateDict } from '../nn/module';
 import type { Parameter } from '../tensor';
