@@ -9,6 +9,7 @@ const suites = {
   clip: () => import('./clip.mjs'),
   optim: () => import('./optim.mjs'),
   gemm: () => import('./gemm.mjs'),
+  train: () => import('./train.mjs'),
 };
 
 const want = process.argv.slice(2);

@@ -1,0 +1,74 @@
+// Command-line parsing on util.parseArgs (strict), with errors that say what
+// went wrong and hint at the closest known option.
+import { parseArgs } from 'util';
+
+export class UsageError extends Error {}
+
+type OptionSpec = { type: 'string' | 'boolean'; short?: string; default?: string | boolean };
+export type Spec = Record<string, OptionSpec & { help: string; arg?: string }>;
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
+
+/** The known name closest to `name`, if it is close enough to be a likely typo. */
+export function closest(name: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dist = editDistance(name, k);
+    if (dist < bestD) [best, bestD] = [k, dist];
+  }
+  return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** Parses argv for one command; unknown options and stray positionals are UsageErrors. */
+export function parse(command: string, argv: string[], spec: Spec): Record<string, string | boolean | undefined> {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([k, v]) => [k, { type: v.type, ...(v.short ? { short: v.short } : {}), ...(v.default !== undefined ? { default: v.default } : {}) }]),
+  );
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: options as never, strict: true, allowPositionals: true });
+    if (positionals.length) throw new UsageError(`deepfit ${command}: unexpected argument '${positionals[0]}'. Run 'deepfit ${command} --help' for the options.`);
+    return values as Record<string, string | boolean | undefined>;
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const msg = (e as Error).message;
+    const unknown = msg.match(/Unknown option '(-{1,2}[^']+)'/)?.[1];
+    if (unknown) {
+      const guess = closest(unknown.replace(/^-+/, ''), Object.keys(spec));
+      throw new UsageError(`deepfit ${command}: unknown option ${unknown}.${guess ? ` Did you mean --${guess}?` : ''} Run 'deepfit ${command} --help' for the options.`);
+    }
+    throw new UsageError(`deepfit ${command}: ${msg.replace(/\. To specify .*$/, '')}. Run 'deepfit ${command} --help' for the options.`);
+  }
+}
+
+/** The options section of a command's help. */
+export function helpText(spec: Spec): string {
+  const rows = Object.entries(spec).map(([k, v]) => [`--${k}${v.type === 'string' ? ` ${v.arg ?? 'VALUE'}` : ''}`, v.help]);
+  const w = Math.max(...rows.map((r) => r[0].length));
+  return rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join('\n');
+}
+
+export function number(v: string | boolean | undefined, name: string, { min = -Infinity, integer = false } = {}): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || x < min || (integer && !Number.isInteger(x))) {
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}, got '${v}'`);
+  }
+  return x;
+}
+
+export function oneOf<T extends string>(v: string | boolean | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) {
+    const guess = typeof v === 'string' ? closest(v, [...allowed]) : undefined;
+    throw new UsageError(`--${name} must be one of ${allowed.join('|')}, got '${v}'${guess ? ` (did you mean ${guess}?)` : ''}`);
+  }
+  return v as T;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// deepfit: the command line. `deepfit train` trains the default recipe on the
+// shipped digits data; see `deepfit --help`.
+import { closest, UsageError } from './args';
+import { runBench } from './bench';
+import { runPredict } from './predict';
+import { runTrain } from './train';
+import { runVerify } from './verify';
+
+const COMMANDS = ['train', 'predict', 'verify', 'bench'];
+const USAGE = `usage: deepfit <command> [options]
+
+commands:
+  train     train an MLP (default: the shipped digits data) and write a run directory
+  predict   predict classes for a CSV file with a trained checkpoint
+  verify    check that native kernels match the reference bit for bit on this machine
+  bench     run the benchmark suites
+
+Run 'deepfit <command> --help' for a command's options.`;
+
+export function main(argv: string[]): number {
+  const out = (s: string) => void process.stdout.write(s + '\n');
+  const err = (s: string) => void process.stderr.write(s + '\n');
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'train':
+        runTrain(rest, out);
+        return 0;
+      case 'predict':
+        runPredict(rest, out, err);
+        return 0;
+      case 'verify':
+        return runVerify(rest, out);
+      case 'bench':
+        return runBench(rest, err);
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        out(USAGE);
+        return command === undefined ? 2 : 0;
+      default: {
+        const guess = closest(command, COMMANDS);
+        throw new UsageError(`deepfit: unknown command '${command}'.${guess ? ` Did you mean '${guess}'?` : ''} Commands: ${COMMANDS.join(', ')}.`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(e.message);
+      return 2;
+    }
+    err(`deepfit ${command}: ${(e as Error).message}`);
+    if (process.env.DEEPFIT_DEBUG) err((e as Error).stack ?? '');
+    return 1;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

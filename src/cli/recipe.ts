@@ -1,0 +1,98 @@
+// The default training recipe: the MLP, its initialization, the optimizer and
+// the learning-rate schedule, built from a plain config (the same config is
+// stored in checkpoints, so predict and resume rebuild the same network).
+import { init, lrScheduler, nn, optim } from '../index';
+import type { Module } from '../nn/module';
+import type { OptimizerLike, SchedulerLike } from '../train/types';
+
+export const ACTIVATIONS = ['relu', 'leakyrelu', 'tanh', 'sigmoid', 'gelu'] as const;
+export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const;
+export const SCHEDULES = ['step', 'exp', 'cosine', 'onecycle', 'plateau', 'none'] as const;
+
+export interface ModelConfig {
+  inputs: number;
+  classes: number;
+  hidden: number[];
+  activation: (typeof ACTIVATIONS)[number];
+  dropout: number;
+  batchnorm: boolean;
+}
+
+function activation(name: ModelConfig['activation']): Module {
+  switch (name) {
+    case 'relu':
+      return new nn.ReLU();
+    case 'leakyrelu':
+      return new nn.LeakyReLU();
+    case 'tanh':
+      return new nn.Tanh();
+    case 'sigmoid':
+      return new nn.Sigmoid();
+    case 'gelu':
+      return new nn.GELU();
+  }
+}
+
+/**
+ * [Linear → BatchNorm1d → activation → Dropout] per hidden layer, then a Linear
+ * to the classes. Hidden weights get He (kaiming normal) init for the
+ * activation, biases 0; the last layer keeps PyTorch's default init.
+ */
+export function buildModel(c: ModelConfig): Module {
+  const layers: Module[] = [];
+  let width = c.inputs;
+  for (const h of c.hidden) {
+    const lin = new nn.Linear(width, h);
+    const nonlinearity = c.activation === 'leakyrelu' ? 'leaky_relu' : c.activation === 'tanh' ? 'tanh' : c.activation === 'sigmoid' ? 'sigmoid' : 'relu';
+    init.kaimingNormal(lin.weight, { mode: 'fan_in', nonlinearity, ...(nonlinearity === 'leaky_relu' ? { a: 0.01 } : {}) });
+    if (lin.bias) init.zeros(lin.bias);
+    layers.push(lin);
+    if (c.batchnorm) layers.push(new nn.BatchNorm1d(h));
+    layers.push(activation(c.activation));
+    if (c.dropout > 0) layers.push(new nn.Dropout(c.dropout));
+    width = h;
+  }
+  layers.push(new nn.Linear(width, c.classes));
+  return new nn.Sequential(...layers);
+}
+
+export function buildOptimizer(model: Module, name: (typeof OPTIMIZERS)[number], lr: number, weightDecay: number): OptimizerLike {
+  const params = model.parameters();
+  switch (name) {
+    case 'sgd':
+      return new optim.SGD(params, { lr, weightDecay });
+    case 'momentum':
+      return new optim.SGD(params, { lr, momentum: 0.9, nesterov: true, weightDecay });
+    case 'adam':
+      return new optim.Adam(params, { lr, weightDecay });
+    case 'adamw':
+      return new optim.AdamW(params, { lr, weightDecay });
+    case 'rmsprop':
+      return new optim.RMSprop(params, { lr, weightDecay });
+    case 'adagrad':
+      return new optim.Adagrad(params, { lr, weightDecay });
+  }
+}
+
+/** The scheduler and whether it steps per batch (OneCycleLR) rather than per epoch. */
+export function buildScheduler(
+  optimizer: OptimizerLike,
+  name: (typeof SCHEDULES)[number],
+  { epochs, stepsPerEpoch, lr, patience }: { epochs: number; stepsPerEpoch: number; lr: number; patience: number },
+): { scheduler?: SchedulerLike; interval: 'epoch' | 'batch' } {
+  const opt = optimizer as never;
+  switch (name) {
+    case 'none':
+      return { interval: 'epoch' };
+    case 'step':
+      return { scheduler: new lrScheduler.StepLR(opt, { stepSize: Math.max(1, Math.round(epochs / 3)), gamma: 0.1 }), interval: 'epoch' };
+    case 'exp':
+      return { scheduler: new lrScheduler.ExponentialLR(opt, { gamma: 0.95 }), interval: 'epoch' };
+    case 'cosine':
+      return { scheduler: new lrScheduler.CosineAnnealingLR(opt, { tMax: epochs }), interval: 'epoch' };
+    case 'onecycle':
+      return { scheduler: new lrScheduler.OneCycleLR(opt, { maxLr: lr, epochs, stepsPerEpoch }), interval: 'batch' };
+    case 'plateau':
+      return { scheduler: new lrScheduler.ReduceLROnPlateau(opt, { patience: Math.max(1, Math.floor(patience / 2)) }), interval: 'epoch' };
+  }
+}

@@ -1,0 +1,41 @@
+// Reading a run back: the checkpoints fit() wrote carry the config, the model
+// shape, the standardizer and the class names in their metadata.
+import * as fs from 'fs';
+import * as path from 'path';
+import { Standardizer } from '../data/standardizer';
+import type { Module } from '../nn/module';
+import { loadCheckpoint } from '../train/persist';
+import type { EpochResult } from '../train/types';
+import { UsageError } from './args';
+import { buildModel, ModelConfig } from './recipe';
+import type { TrainConfig } from './train';
+
+function metaEntry<T>(meta: Record<string, unknown>, key: string, file: string): T {
+  if (meta[key] === undefined) throw new UsageError(`${file} was not written by 'deepfit train' (no '${key}' in its metadata)`);
+  return meta[key] as T;
+}
+
+/** A run directory or one of its checkpoints, for --resume. */
+export function loadRun(target: string): { dir: string; lastCheckpoint: string; config: TrainConfig; history: EpochResult[] } {
+  const file = fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, 'last.safetensors') : target;
+  if (!fs.existsSync(file)) throw new UsageError(`--resume: no checkpoint at ${file}; pass a run directory (with last.safetensors) or a checkpoint file`);
+  const meta = loadCheckpoint(file).meta;
+  return {
+    dir: path.dirname(path.resolve(file)),
+    lastCheckpoint: file,
+    config: metaEntry<TrainConfig>(meta, 'config', file),
+    history: metaEntry<{ history: EpochResult[] }>(meta, 'trainer', file).history,
+  };
+}
+
+/** The trained network of a checkpoint with its standardizer and class names, for predict. */
+export function loadTrained(file: string): { model: Module; standardizer: Standardizer; classes: string[]; modelConfig: ModelConfig } {
+  if (!fs.existsSync(file)) throw new UsageError(`--checkpoint: no file at ${file}`);
+  const ck = loadCheckpoint(file);
+  const modelConfig = metaEntry<ModelConfig>(ck.meta, 'model', file);
+  const model = buildModel(modelConfig);
+  if (!ck.model) throw new UsageError(`${file} holds no model weights`);
+  model.loadStateDict(ck.model);
+  model.eval();
+  return { model, standardizer: Standardizer.fromJSON(metaEntry(ck.meta, 'standardizer', file)), classes: metaEntry<string[]>(ck.meta, 'classes', file), modelConfig };
+}
