@@ -14,6 +14,10 @@
 namespace df {
 namespace {
 
+// Marks the externals made by makeTensorList, so no other external (from
+// another addon) is ever read as a TensorList.
+const napi_type_tag kTensorListTag = {0x6465657066697431ull, 0x74656e736f726c73ull};
+
 std::vector<std::pair<const char*, BindingFn>>& registry() {
   static std::vector<std::pair<const char*, BindingFn>> r;
   return r;
@@ -76,6 +80,7 @@ Napi::Value MakeTensorList(const Napi::CallbackInfo& info) {
         else if (f.ElementLength() != L->len[t])
           throw Napi::RangeError::New(env, "arrays of one tensor must have the same length");
         L->ptr[l * L->tensors + t] = f.Data();
+        L->arrays.push_back(Napi::Persistent(f));
       }
     }
     L->offset.resize(L->tensors + 1);
@@ -86,7 +91,9 @@ Napi::Value MakeTensorList(const Napi::CallbackInfo& info) {
     delete L;
     throw;
   }
-  return Napi::External<TensorList>::New(env, L, [](Napi::Env, TensorList* p) { delete p; });
+  auto handle = Napi::External<TensorList>::New(env, L, [](Napi::Env, TensorList* p) { delete p; });
+  handle.TypeTag(&kTensorListTag);
+  return handle;
 }
 
 }  // namespace
@@ -104,8 +111,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }
 
 TensorList& tensor_list(const Napi::CallbackInfo& info, size_t i) {
-  if (!info[i].IsExternal()) throw Napi::TypeError::New(info.Env(), "expected a tensor list handle");
-  return *info[i].As<Napi::External<TensorList>>().Data();
+  if (!info[i].IsExternal() || !info[i].As<Napi::External<TensorList>>().CheckTypeTag(&kTensorListTag))
+    throw Napi::TypeError::New(info.Env(), "expected a tensor list handle");
+  TensorList& L = *info[i].As<Napi::External<TensorList>>().Data();
+  for (size_t k = 0; k < L.arrays.size(); k++) {
+    Napi::Float32Array a = L.arrays[k].Value();
+    if (a.ElementLength() != L.len[k % L.tensors] || a.Data() != L.ptr[k])
+      throw Napi::RangeError::New(info.Env(), "a tensor list array was detached or resized since the list was made");
+  }
+  return L;
 }
 
 BindingRegistrar::BindingRegistrar(const char* name, BindingFn fn) { registry().emplace_back(name, fn); }

@@ -96,6 +96,10 @@ struct TensorList {
   std::vector<size_t> len;       // len[t]
   std::vector<size_t> offset;    // offset[t]: first flat index of tensor t; offset[tensors] = total
   Napi::ObjectReference keep;    // holds the JS arrays (and so their buffers) alive
+  // One reference per array: keeping an array alive does not stop its buffer
+  // from being detached (transferred) or a resizable buffer from shrinking, so
+  // every use re-checks that each array still has its data pointer and length.
+  std::vector<Napi::Reference<Napi::Float32Array>> arrays;  // arrays[l * tensors + t]
 
   float* at(size_t l, size_t t) const { return ptr[l * tensors + t]; }
   size_t total() const { return offset[tensors]; }
@@ -114,6 +118,8 @@ struct TensorList {
   }
 };
 
+// The TensorList behind argument i: a handle made by makeTensorList whose
+// arrays are all still attached and unchanged in length (a RangeError otherwise).
 TensorList& tensor_list(const Napi::CallbackInfo& info, size_t i);
 
 using BindingFn = void (*)(Napi::Env, Napi::Object);

@@ -58,6 +58,8 @@ interface GroupCache {
   handle: TensorListHandle;
   grads: Float32Array[] | null;
   gradHandle: TensorListHandle;
+  /** Each tensor's length when the list was built: a detached buffer reads as length 0 afterwards. */
+  lengths: number[];
 }
 
 const EMPTY = new Float64Array(0);
@@ -235,7 +237,7 @@ export abstract class Optimizer<O extends object> {
       if (!st) this.state.set(p, (st = this.initialState(p, this.paramGroups[gi])));
       return st;
     });
-    const fresh: GroupCache = { kernels, params: checked, states, lists: null, buffers: [], handle: null, grads: null, gradHandle: null };
+    const fresh: GroupCache = { kernels, params: checked, states, lists: null, buffers: [], handle: null, grads: null, gradHandle: null, lengths: [] };
     this.caches[gi] = fresh;
     return fresh;
   }
@@ -258,7 +260,10 @@ export abstract class Optimizer<O extends object> {
     const { lists, params } = cache;
     if (lists === null || !sameItems(cache.buffers, buffers)) return false;
     const [datas, grads] = lists;
-    for (let t = 0; t < params.length; t++) if (datas[t] !== params[t].data || grads[t] !== params[t].grad) return false;
+    for (let t = 0; t < params.length; t++) {
+      const p = params[t];
+      if (datas[t] !== p.data || grads[t] !== p.grad || p.data.length !== cache.lengths[t] || p.grad.length !== cache.lengths[t]) return false;
+    }
     return true;
   }
 
@@ -286,6 +291,7 @@ export abstract class Optimizer<O extends object> {
     const next: Float32Array[][] = [params.map((p) => p.data), params.map((p) => p.grad)];
     for (const b of buffers) next.push(states.map((st) => st[b] as Float32Array));
     cache.lists = next;
+    cache.lengths = params.map((p) => p.data.length);
     cache.buffers = buffers;
     cache.handle = cache.kernels.makeTensorList(next);
     return created;
@@ -377,6 +383,10 @@ function copyState(st: ParamState, keys: readonly string[]): ParamState {
 function checkLengths(cache: GroupCache, buffers: readonly string[], gi: number): void {
   cache.params.forEach((p, t) => {
     const n = p.data.length;
+    const size = p.shape.reduce((a, d) => a * d, 1);
+    if (n !== size) {
+      throw new RangeError(`paramGroups[${gi}].params[${t}]: data has ${n} elements, expected ${size} for shape [${p.shape.join(', ')}] (was its buffer detached?)`);
+    }
     const arrays: [string, unknown][] = [['grad', p.grad], ...buffers.map((b): [string, unknown] => [`state ${b}`, cache.states[t][b]])];
     for (const [what, a] of arrays) {
       if (a instanceof Float32Array && a.length !== n) {
