@@ -1,14 +1,30 @@
 // Tensor: a Float32Array with a shape. Parameter: a Tensor with a gradient.
 import { checkFloat32Array, checkInteger, describe } from './errors';
 
+// The most elements one Float32Array can hold (V8 on 64-bit hosts).
+const MAX_ELEMENTS = 2 ** 32;
+
 function shapeSize(shape: readonly number[], name: string): number {
   if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of non-negative integers, got ${describe(shape)}`);
   let n = 1;
-  shape.forEach((d, i) => {
-    checkInteger(d, `${name}[${i}]`, 0);
-    n *= d;
-  });
+  for (let i = 0; i < shape.length; i++) {
+    checkInteger(shape[i], `${name}[${i}]`, 0);
+    n *= shape[i];
+  }
+  if (n > MAX_ELEMENTS) {
+    throw new RangeError(`${name} [${shape.join(', ')}] holds ${n} elements, more than a Float32Array can (${MAX_ELEMENTS})`);
+  }
   return n;
+}
+
+/** A zero-filled Float32Array for `shape`; a shape too large to allocate is a RangeError naming `name`. */
+export function zerosOfShape(shape: readonly number[], name: string): Float32Array {
+  const n = shapeSize(shape, name);
+  try {
+    return new Float32Array(n);
+  } catch (e) {
+    throw new RangeError(`${name} [${shape.join(', ')}]: cannot allocate ${n} float32 elements (${(e as Error).message})`);
+  }
 }
 
 export class Tensor {
@@ -25,9 +41,9 @@ export class Tensor {
     let d: Float32Array;
     if (data instanceof Float32Array) d = data;
     else if (Array.isArray(data)) {
-      data.forEach((v, i) => {
-        if (typeof v !== 'number') throw new TypeError(`data[${i}] must be a number, got ${describe(v)}`);
-      });
+      for (let i = 0; i < data.length; i++) {
+        if (typeof data[i] !== 'number') throw new TypeError(`data[${i}] must be a number, got ${describe(data[i])}`);
+      }
       d = Float32Array.from(data);
     } else throw new TypeError(`data must be a Float32Array or an array of numbers, got ${describe(data)}`);
     const s = shape === undefined ? [d.length] : [...shape];
@@ -44,7 +60,7 @@ export class Tensor {
 
   /** A zero-filled tensor of the given shape. */
   static zeros(shape: number[]): Tensor {
-    return new Tensor(new Float32Array(shapeSize(shape, 'shape')), shape);
+    return new Tensor(zerosOfShape(shape, 'shape'), shape);
   }
 
   /** A deep copy. */
@@ -68,9 +84,25 @@ export class Parameter extends Tensor {
   }
 }
 
+/** Checks a Parameter's data (as checkTensor) and that its grad is a Float32Array of the same length. */
+export function checkParameter(p: Parameter, name: string): Parameter {
+  checkTensor(p, name);
+  if (!(p.grad instanceof Float32Array) || p.grad.length !== p.data.length) {
+    throw new RangeError(`${name}.grad must be a Float32Array of ${p.data.length} elements, got ${describe(p.grad)}`);
+  }
+  return p;
+}
+
 /** Checks that v is a Tensor (a TypeError otherwise). */
 export function checkTensor(v: unknown, name: string): Tensor {
   if (!(v instanceof Tensor)) throw new TypeError(`${name} must be a Tensor, got ${describe(v)}`);
   checkFloat32Array(v.data, `${name}.data`);
+  // data and shape are public fields: a replaced array or a detached buffer
+  // must not reach a kernel with the wrong element count.
+  let size = 1;
+  for (const d of v.shape) size *= d;
+  if (v.data.length !== size) {
+    throw new RangeError(`${name} has shape [${v.shape.join(', ')}] (${size} elements) but its data holds ${v.data.length}`);
+  }
   return v;
 }

@@ -58,3 +58,63 @@ describe('optimizers', () => {
   }
   it('backend is left native', () => expect(backend.current()).toBe('native'));
 });
+
+describe('tensors and layers', () => {
+  it('a shape too large for a Float32Array names the shape, not the engine limit', async () => {
+    const { Tensor, nn } = await import('../src');
+    expect(() => Tensor.zeros([2 ** 31, 2 ** 31])).toThrow(/^shape \[2147483648, 2147483648\] holds .* more than a Float32Array can/);
+    expect(() => new nn.Linear(2 ** 31, 2 ** 31)).toThrow(RangeError);
+    expect(() => new nn.Linear(2 ** 31, 2 ** 31)).toThrow(/weight shape/);
+  });
+
+  it('holes in an array of numbers are not NaN', async () => {
+    const { Tensor } = await import('../src');
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => new Tensor([1, , 3] as number[])).toThrow(/data\[1\] must be a number, got undefined/);
+  });
+
+  it('lengths appear in descriptions of arrays', async () => {
+    const { nn, Tensor } = await import('../src');
+    expect(() => new nn.Linear(3, 2).forward(new Float32Array(3) as unknown as InstanceType<typeof Tensor>)).toThrow(/got a Float32Array of length 3/);
+  });
+
+  for (const c of configs()) {
+    it(`${c.name}: tensors whose data no longer fits their shape never reach a kernel`, async () => {
+      const { nn, Tensor } = await import('../src');
+      withConfig(c, () => {
+        const lin = new nn.Linear(3, 2);
+        const x = Tensor.zeros([2, 3]);
+        x.data = new Float32Array(2);
+        expect(() => lin.forward(x)).toThrow(/input has shape \[2, 3\] \(6 elements\) but its data holds 2/);
+        const ok = Tensor.zeros([2, 3]);
+        lin.forward(ok);
+        detach(ok.data);
+        expect(() => lin.backward(Tensor.zeros([2, 2]))).toThrow(/the input kept from forward has shape/);
+        lin.forward(Tensor.zeros([2, 3]));
+        lin.weight.grad = new Float32Array(1);
+        expect(() => lin.backward(Tensor.zeros([2, 2]))).toThrow(/weight.grad must be a Float32Array of 6 elements/);
+        lin.weight.data = new Float32Array(1);
+        expect(() => lin.forward(Tensor.zeros([2, 3]))).toThrow(RangeError);
+
+        const relu = new nn.ReLU();
+        const h = Tensor.zeros([4]);
+        relu.forward(h);
+        detach(h.data);
+        expect(() => relu.backward(Tensor.zeros([4]))).toThrow(/the input kept from forward/);
+
+        const bn = new nn.BatchNorm1d(3);
+        const b = new Tensor(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+        bn.forward(b);
+        detach(b.data);
+        expect(() => bn.backward(Tensor.zeros([2, 3]))).toThrow(/the input kept from forward/);
+        bn.runningMean!.data = new Float32Array(1);
+        expect(() => bn.forward(Tensor.zeros([2, 3]))).toThrow(RangeError);
+      });
+    });
+  }
+
+  it('train(mode) takes a boolean', async () => {
+    const { nn } = await import('../src');
+    expect(() => new nn.Linear(3, 2).train('no' as unknown as boolean)).toThrow(/mode must be a boolean, got "no"/);
+  });
+});

@@ -25,6 +25,8 @@ abstract class Activation extends Module {
 
   backward(gradOutput: Tensor): Tensor {
     if (!this.x || !this.y) throw new Error(`${this.constructor.name}.backward called before forward`);
+    checkTensor(this.x, 'the input kept from forward');
+    if (this.y.length !== this.x.size) throw new RangeError(`the output kept from forward holds ${this.y.length} elements, expected ${this.x.size} (was its buffer detached?)`);
     checkTensor(gradOutput, 'gradOutput');
     checkShapeEquals(gradOutput.shape, this.x.shape, 'gradOutput');
     const gx = new Float32Array(this.x.size);

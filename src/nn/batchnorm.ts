@@ -9,7 +9,7 @@
 import { K } from '../backend';
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, checkRange } from '../errors';
 import { uninitializedFloat32 } from '../alloc';
-import { checkTensor, Parameter, Tensor } from '../tensor';
+import { checkParameter, checkTensor, Parameter, Tensor } from '../tensor';
 import { Module } from './module';
 
 export interface BatchNormOptions {
@@ -103,8 +103,20 @@ abstract class BatchNorm extends Module {
     this.bias?.data.fill(0);
   }
 
+  /** Parameters and running statistics are public: replaced arrays must still hold one value per channel. */
+  private checkState(): void {
+    if (this.weight) checkParameter(this.weight, 'weight');
+    if (this.bias) checkParameter(this.bias, 'bias');
+    for (const [t, name] of [[this.runningMean, 'runningMean'], [this.runningVar, 'runningVar']] as const) {
+      if (t && (checkTensor(t, name).size !== this.numFeatures)) {
+        throw new RangeError(`${name} must hold ${this.numFeatures} values (one per channel), got ${t.size}`);
+      }
+    }
+  }
+
   forward(x: Tensor): Tensor {
     checkTensor(x, 'x');
+    this.checkState();
     const [N, L] = this.dims(x);
     const C = this.numFeatures, M = N * L;
     const batchStats = this.training || !this.trackRunningStats;
@@ -165,6 +177,8 @@ abstract class BatchNorm extends Module {
       throw new RangeError(`gradOutput must have shape [${s.shape.join(', ')}], got [${gradOutput.shape.join(', ')}]`);
     }
     const C = this.numFeatures, M = s.N * s.L;
+    if (s.x.length !== M * C) throw new RangeError(`the input kept from forward now holds ${s.x.length} elements, expected ${M * C} (was its buffer detached?)`);
+    this.checkState();
     const sumG = new Float64Array(C), sumGx = new Float64Array(C);
     K().bnBackwardSums(gradOutput.data, s.x, s.N, C, s.L, s.mean, sumG, sumGx);
     const k1 = new Float64Array(C), k2 = new Float64Array(C), k3 = new Float64Array(C);

@@ -4,7 +4,7 @@ import { K } from '../backend';
 import { checkBoolean, checkInteger, checkKnownKeys, checkLastDim, checkObject, checkShapeEquals } from '../errors';
 import * as init from '../init';
 import type { Generator } from '../random';
-import { checkTensor, Parameter, Tensor } from '../tensor';
+import { checkParameter, checkTensor, Parameter, Tensor, zerosOfShape } from '../tensor';
 import { Module } from './module';
 
 export interface LinearOptions {
@@ -31,7 +31,7 @@ export class Linear extends Module {
     checkKnownKeys(opts, 'Linear', ['bias', 'generator']);
     const hasBias = checkBoolean(options.bias ?? true, 'bias');
     const generator = options.generator;
-    this.weight = new Parameter(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures]);
+    this.weight = new Parameter(zerosOfShape([outFeatures, inFeatures], 'weight shape'), [outFeatures, inFeatures]);
     this.bias = hasBias ? new Parameter(new Float32Array(outFeatures), [outFeatures]) : null;
     // PyTorch's reset_parameters: kaiming_uniform(a=√5) gives U(±1/√fan_in) for the weight too.
     if (this.weight.size > 0) init.kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
@@ -46,6 +46,7 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     checkTensor(x, 'input');
     checkLastDim(x.shape, this.inFeatures, 'input', 'inFeatures');
+    this.checkParameters();
     const rows = this.inFeatures === 0 ? x.shape.slice(0, -1).reduce((a, b) => a * b, 1) : x.size / this.inFeatures;
     const out = this.outFeatures;
     const y = new Float32Array(rows * out);
@@ -55,12 +56,20 @@ export class Linear extends Module {
     return new Tensor(y, [...x.shape.slice(0, -1), out]);
   }
 
+  /** weight and bias are public: a replaced data or grad array must still fit their shapes. */
+  private checkParameters(): void {
+    checkParameter(this.weight, 'weight');
+    if (this.bias) checkParameter(this.bias, 'bias');
+  }
+
   /** dX = dY·W; accumulates dW += dYᵀ·X and db += column sums of dY. */
   backward(gradOutput: Tensor): Tensor {
     const x = this.input;
     if (!x) throw new Error('Linear.backward called before forward');
+    checkTensor(x, 'the input kept from forward');
     checkTensor(gradOutput, 'gradOutput');
     checkShapeEquals(gradOutput.shape, [...x.shape.slice(0, -1), this.outFeatures], 'gradOutput');
+    this.checkParameters();
     const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const inF = this.inFeatures, out = this.outFeatures;
     const dx = new Float32Array(rows * inF);

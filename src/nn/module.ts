@@ -5,7 +5,7 @@
 // Parameters and buffers are registered by name, so parameters(), stateDict()
 // and loadStateDict() follow PyTorch's naming (`weight`, `running_mean`, and
 // `0.weight` inside a Sequential).
-import { describe as describeValue } from '../errors';
+import { checkBoolean, describe as describeValue } from '../errors';
 import { Parameter, Tensor } from '../tensor';
 
 export type StateDict = Record<string, Tensor>;
@@ -58,6 +58,7 @@ export abstract class Module {
 
   /** Sets training mode on this module and every child. */
   train(mode = true): this {
+    checkBoolean(mode, 'mode');
     this.training = mode;
     for (const [, m] of this._children) m.train(mode);
     return this;
