@@ -1,6 +1,8 @@
 // Argument checks, in one place. Every public entry point validates with these,
 // so a bad input is a TypeError (wrong kind of value) or a RangeError (right
 // kind, wrong value) whose message names the argument and the expected form.
+import * as fs from 'fs';
+import * as path from 'path';
 
 export function describe(v: unknown): string {
   if (v === null) return 'null';
@@ -83,4 +85,30 @@ export function checkLastDim(shape: readonly number[], last: number, name: strin
   if (shape.length < 1 || shape[shape.length - 1] !== last) {
     throw new RangeError(`${name} must have shape [..., ${last}] (last dimension = ${what}), got ${shapeText(shape)}`);
   }
+}
+
+/**
+ * A path to read or write a file at. Node's EISDIR/ENOENT messages name
+ * neither the argument nor (for directories) the path, so the two mistakes a
+ * user makes, a directory instead of a file and a missing parent directory
+ * (when the caller will not create it), are checked here; a missing file is left to fs (ENOENT + path).
+ */
+export function checkFilePath(v: unknown, name: string, parentMustExist = false): string {
+  if (typeof v !== 'string' || v === '') throw new TypeError(`${name} must be a non-empty file path, got ${describe(v)}`);
+  if (fs.statSync(v, { throwIfNoEntry: false })?.isDirectory()) throw new RangeError(`${name} must be a file, got the directory ${v}`);
+  if (parentMustExist) {
+    const dir = path.dirname(path.resolve(v));
+    const st = fs.statSync(dir, { throwIfNoEntry: false });
+    if (!st) throw new RangeError(`${name}: the directory ${dir} does not exist`);
+    if (!st.isDirectory()) throw new RangeError(`${name}: ${dir} is a file, not a directory`);
+  }
+  return v;
+}
+
+/** A directory path that may not exist yet (it is created), but must not be a file. */
+export function checkDirPath(v: unknown, name: string): string {
+  if (typeof v !== 'string' || v === '') throw new TypeError(`${name} must be a directory path, got ${describe(v)}`);
+  const st = fs.statSync(v, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new RangeError(`${name} must be a directory, got the file ${v}`);
+  return v;
 }

@@ -1,5 +1,8 @@
 // Hostile inputs: every one must end in a TypeError or RangeError that names
 // the argument, never a crash, a raw engine error or a silent wrong result.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { describe, it, expect } from 'vitest';
 import { backend } from '../src';
 import { loadNative } from '../src/backend/native';
@@ -116,5 +119,84 @@ describe('tensors and layers', () => {
   it('train(mode) takes a boolean', async () => {
     const { nn } = await import('../src');
     expect(() => new nn.Linear(3, 2).train('no' as unknown as boolean)).toThrow(/mode must be a boolean, got "no"/);
+  });
+});
+
+describe('files', () => {
+  const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-bad-'));
+
+  it('save and load name a directory given as the file, and a missing parent directory', async () => {
+    const { save, load, nn } = await import('../src');
+    const dir = tmp();
+    const model = new nn.Linear(3, 2);
+    expect(() => save(dir, { model })).toThrow(/^path must be a file, got the directory /);
+    expect(() => save(path.join(dir, 'no', 'such', 'x.safetensors'), { model })).toThrow(/^path: the directory .*no[/\\]such does not exist/);
+    expect(() => load(dir)).toThrow(RangeError);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('save refuses meta that JSON cannot hold, and leaves the old checkpoint whole', async () => {
+    const { save, nn } = await import('../src');
+    const file = path.join(tmp(), 'c.safetensors');
+    const model = new nn.Linear(3, 2);
+    save(file, { model });
+    const before = fs.readFileSync(file);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(() => save(file, { model, meta: cyclic })).toThrow(/^meta must be JSON-serializable/);
+    expect(() => save(file, { model, meta: { n: 1n } })).toThrow(TypeError);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['c.safetensors']);
+  });
+
+  it('data loaders name a directory given as the file', async () => {
+    const { data } = await import('../src');
+    const dir = tmp();
+    expect(() => data.loadCsv(dir)).toThrow(/^path must be a file, got the directory /);
+    expect(() => data.loadIdx(dir)).toThrow(RangeError);
+    expect(() => data.loadMnistDir(null as unknown as string)).toThrow(/^dir must be a directory path, got null/);
+  });
+
+  it('fit checks its log and checkpoint paths before training', async () => {
+    const { fit, nn, optim, data } = await import('../src');
+    const dir = tmp();
+    const file = path.join(dir, 'f');
+    fs.writeFileSync(file, 'x');
+    const ds = new data.Dataset(new Float32Array(12), new Int32Array([0, 1, 0, 1]), 3);
+    const model = new nn.Linear(3, 2);
+    const base = { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 1, progress: 'none' as const };
+    expect(() => fit(model, ds, { ...base, log: dir })).toThrow(/^log must be a file, got the directory /);
+    expect(() => fit(model, ds, { ...base, checkpoint: { dir: file } })).toThrow(/^checkpoint.dir must be a directory, got the file /);
+  });
+});
+
+describe('training entry points', () => {
+  const ds = async () => {
+    const { data } = await import('../src');
+    return new data.Dataset(new Float32Array(12), new Int32Array([0, 1, 0, 1]), 3);
+  };
+
+  it('fit, evaluate and predict name a missing model, dataset or features', async () => {
+    const { fit, evaluate, predict, nn, optim, data } = await import('../src');
+    const model = new nn.Linear(3, 2);
+    const optimizer = new optim.SGD(model.parameters(), { lr: 0.1 });
+    const train = await ds();
+    expect(() => fit(null as never, train, { optimizer })).toThrow(/^model must be an nn.Module, got null/);
+    const empty = new data.Dataset(new Float32Array(0), new Int32Array(0), 3);
+    expect(() => fit(model, empty, { optimizer, progress: 'none' })).toThrow(/^trainData must hold at least one sample/);
+    expect(() => evaluate(model, null as never)).toThrow(/^ds must be a data.Dataset, got null/);
+    expect(() => evaluate(model, train, { batchsize: 2 } as never)).toThrow(/unknown option 'batchsize'/);
+    expect(() => predict(model, null as never, 3)).toThrow(/^features must be a Float32Array, got null/);
+    expect(() => predict(model, new Float32Array(7), 3)).toThrow(/^features must hold rows of d = 3 values, got 7/);
+    expect(() => predict(model, new Float32Array(6), 0)).toThrow(RangeError);
+  });
+
+  it('Dataset.subset and Standardizer.fromJSON refuse nonsense', async () => {
+    const { data } = await import('../src');
+    const d = await ds();
+    expect(() => d.subset(null as never)).toThrow(/^indices must be an array of sample indices, got null/);
+    expect(() => data.Standardizer.fromJSON({ mean: ['a' as never], std: [1] })).toThrow(/^state.mean\[0\] must be a number, got "a"/);
+    expect(() => data.Standardizer.fromJSON({ mean: [0], std: [0] })).toThrow(/^state.std\[0\] must be a finite number > 0/);
+    expect(() => data.Standardizer.fromJSON('{')).toThrow(/not valid JSON/);
   });
 });

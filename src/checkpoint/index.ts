@@ -8,7 +8,7 @@
 // fsync of the directory. An interrupted save leaves the previous file intact.
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkObject, describe } from '../errors';
+import { checkFilePath, checkObject, describe } from '../errors';
 import type { OptimizerStateDict } from '../optim';
 import { Tensor } from '../tensor';
 import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetensors';
@@ -102,7 +102,13 @@ function serialize(contents: SaveContents): Uint8Array[] {
     checkStateful(c.scheduler, 'scheduler');
     metadata.scheduler = toJson(c.scheduler.stateDict());
   }
-  if (c.meta !== undefined) metadata.meta = toJson(c.meta);
+  if (c.meta !== undefined) {
+    try {
+      metadata.meta = toJson(c.meta);
+    } catch (e) {
+      throw new TypeError(`meta must be JSON-serializable (no cycles, no BigInt): ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
   return encode(tensors, metadata);
 }
 
@@ -125,7 +131,7 @@ let saves = 0;
  * new checkpoint reached the disk.
  */
 export function save(file: string, contents: SaveContents): void {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`path must be a non-empty string, got ${describe(file)}`);
+  checkFilePath(file, 'path', true);
   const pieces = serialize(contents);
   const target = path.resolve(file);
   const dir = path.dirname(target);
@@ -186,7 +192,7 @@ export function load(file: string, targets?: LoadTargets): Checkpoint {
 }
 
 function read(file: string): Checkpoint {
-  if (typeof file !== 'string' || file === '') throw new TypeError(`path must be a non-empty string, got ${describe(file)}`);
+  checkFilePath(file, 'path');
   const { metadata, tensors } = parse(fs.readFileSync(file), file);
   if (metadata.format !== FORMAT) throw new CheckpointFormatError(file, `__metadata__.format is ${JSON.stringify(metadata.format)}, expected "${FORMAT}"`);
   const out: Checkpoint = {};

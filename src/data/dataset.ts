@@ -47,6 +47,9 @@ export class Dataset {
 
   /** The samples at `indices`, in that order, as a new Dataset (copies). */
   subset(indices: ArrayLike<number>): Dataset {
+    if (!Array.isArray(indices) && !(ArrayBuffer.isView(indices) && !(indices instanceof DataView))) {
+      throw new TypeError(`indices must be an array of sample indices, got ${describe(indices)}`);
+    }
     const d = this.d;
     const x = new Float32Array(indices.length * d);
     const y = new Int32Array(indices.length);

@@ -4,7 +4,7 @@
 // elements, big-endian, row-major. The file must hold exactly that many bytes.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { describe } from '../errors';
+import { checkFilePath, describe } from '../errors';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -26,7 +26,7 @@ const TYPES: Record<number, { dtype: string; bytes: number; make: (n: number) =>
 
 /** Reads a file, gunzipping it when it starts with the gzip magic bytes. */
 export function readMaybeGzip(path: string): Buffer {
-  if (typeof path !== 'string') throw new TypeError(`path must be a string, got ${describe(path)}`);
+  checkFilePath(path, 'path');
   const raw = fs.readFileSync(path);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {

@@ -1,6 +1,7 @@
 // (Fashion-)MNIST: four IDX files in one directory, with their own test set.
 import * as fs from 'fs';
 import * as path from 'path';
+import { describe } from '../errors';
 import { Dataset } from './dataset';
 import { loadIdx } from './idx';
 
@@ -38,6 +39,7 @@ function findFile(dir: string, base: string): string | undefined {
  * Missing files are an Error that says where they were looked for and how to install them.
  */
 export function loadMnistDir(dir: string = FASHION_MNIST_DIR): { train: Dataset; test: Dataset } {
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`dir must be a directory path, got ${describe(dir)}`);
   const found = Object.fromEntries(Object.entries(FILES).map(([k, base]) => [k, findFile(dir, base)])) as Record<keyof typeof FILES, string | undefined>;
   const missing = Object.entries(found).filter(([, p]) => !p).map(([k]) => FILES[k as keyof typeof FILES] + '.gz');
   if (missing.length) {

@@ -1,7 +1,7 @@
 // Per-feature standardization, x' = (x − mean) / std, fitted on the training
 // split only and applied to every split. mean and std are kept as float32, so
 // a standardizer restored from a checkpoint transforms to the same bits.
-import { describe } from '../errors';
+import { checkRange, describe } from '../errors';
 import { Dataset } from './dataset';
 
 export interface StandardizerState {
@@ -63,10 +63,19 @@ export class Standardizer {
   }
 
   static fromJSON(state: StandardizerState | string): Standardizer {
-    const s = typeof state === 'string' ? (JSON.parse(state) as StandardizerState) : state;
+    let s = state as StandardizerState;
+    if (typeof state === 'string') {
+      try {
+        s = JSON.parse(state) as StandardizerState;
+      } catch (e) {
+        throw new TypeError(`Standardizer state is not valid JSON (${(e as Error).message})`);
+      }
+    }
     if (!s || !Array.isArray(s.mean) || !Array.isArray(s.std) || s.mean.length !== s.std.length) {
       throw new TypeError('Standardizer state must be {mean: number[], std: number[]} of equal lengths');
     }
+    s.mean.forEach((v, j) => checkRange(v, `state.mean[${j}]`, -Infinity, Infinity, 'a finite number'));
+    s.std.forEach((v, j) => checkRange(v, `state.std[${j}]`, Number.MIN_VALUE, Infinity, 'a finite number > 0'));
     const z = new Standardizer();
     z.mean = Float32Array.from(s.mean);
     z.std = Float32Array.from(s.std);

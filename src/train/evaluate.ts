@@ -1,11 +1,16 @@
 // Evaluation helpers: loss and accuracy over a dataset in eval mode,
 // predictions, the confusion matrix, and the dead-ReLU probe.
-import type { Dataset } from '../data/dataset';
+import { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
 import { ReLU } from '../nn/activation';
-import type { Module } from '../nn/module';
+import { checkFloat32Array, checkInteger, checkKnownKeys, checkObject, describe } from '../errors';
+import { Module } from '../nn/module';
 import { Tensor } from '../tensor';
 import type { LossLike } from './types';
+
+function checkModule(model: unknown): void {
+  if (!(model instanceof Module)) throw new TypeError(`model must be an nn.Module, got ${describe(model)}`);
+}
 
 /** Index of the largest value of each row of a [b, c] tensor (first on ties; NaN never wins). */
 export function argmaxRows(t: Tensor): Int32Array {
@@ -28,7 +33,12 @@ export interface Evaluation {
 }
 
 /** Runs the model in eval mode over a dataset (restoring its mode after). */
-export function evaluate(model: Module, ds: Dataset, { lossFn, batchSize = 256 }: { lossFn?: LossLike; batchSize?: number } = {}): Evaluation {
+export function evaluate(model: Module, ds: Dataset, options: { lossFn?: LossLike; batchSize?: number } = {}): Evaluation {
+  checkModule(model);
+  if (!(ds instanceof Dataset)) throw new TypeError(`ds must be a data.Dataset, got ${describe(ds)}`);
+  checkKnownKeys(checkObject(options, 'options'), 'evaluate', ['lossFn', 'batchSize']);
+  const { lossFn, batchSize = 256 } = options;
+  if (lossFn !== undefined && typeof (lossFn as { forward?: unknown }).forward !== 'function') throw new TypeError(`lossFn must have a forward() method, got ${describe(lossFn)}`);
   const wasTraining = model.training;
   model.eval();
   try {
@@ -52,6 +62,11 @@ export function evaluate(model: Module, ds: Dataset, { lossFn, batchSize = 256 }
 
 /** Class predictions for rows of features [n, d]. */
 export function predict(model: Module, features: Float32Array, d: number, batchSize = 256): Int32Array {
+  checkModule(model);
+  checkFloat32Array(features, 'features');
+  checkInteger(d, 'd', 1);
+  checkInteger(batchSize, 'batchSize', 1);
+  if (features.length % d !== 0) throw new RangeError(`features must hold rows of d = ${d} values, got ${features.length} values`);
   const n = features.length / d;
   const out = new Int32Array(n);
   const wasTraining = model.training;

@@ -8,7 +8,8 @@ import { load } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
 import { CrossEntropyLoss } from '../nn/loss';
-import type { Module, StateDict } from '../nn/module';
+import { describe } from '../errors';
+import { Module, type StateDict } from '../nn/module';
 import { ReduceLROnPlateau } from '../sched';
 import { defaultGenerator } from '../random';
 import { gradNorm, loadCheckpoint, saveCheckpoint } from './persist';
@@ -80,6 +81,7 @@ interface EpochTotals {
 
 /** Trains `model` on `trainData`; see FitOptions. Returns the per-epoch results and how training ended. */
 export function fit(model: Module, trainData: Dataset, options: FitOptions): FitResult {
+  if (!(model instanceof Module)) throw new TypeError(`model must be an nn.Module, got ${describe(model)}`);
   validateFitOptions(trainData, options);
   return new Trainer(model, trainData, options).run();
 }

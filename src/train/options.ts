@@ -1,7 +1,7 @@
 // fit()'s options: their types, defaults and validation, in one place.
 import * as path from 'path';
 import { Dataset } from '../data/dataset';
-import { checkBoolean, checkInteger, checkKnownKeys, checkNonNegative, checkObject, checkOneOf, checkRange, describe } from '../errors';
+import { checkBoolean, checkDirPath, checkFilePath, checkInteger, checkKnownKeys, checkNonNegative, checkObject, checkOneOf, checkRange, describe } from '../errors';
 import type { ProgressMode } from './progress';
 import type { EpochResult, LossLike, OptimizerLike, SchedulerLike } from './types';
 
@@ -96,7 +96,7 @@ export function resolveEarlyStopping(es: FitOptions['earlyStopping'], hasVal: bo
 export function resolveCheckpoint(c: CheckpointOptions | undefined): Required<CheckpointOptions> | undefined {
   if (c === undefined) return undefined;
   checkKnownKeys(checkObject(c, 'checkpoint'), 'checkpoint', ['dir', 'saveBest', 'every', 'meta']);
-  if (typeof c.dir !== 'string' || c.dir === '') throw new TypeError(`checkpoint.dir must be a directory path, got ${describe(c.dir)}`);
+  checkDirPath(c.dir, 'checkpoint.dir');
   const meta = c.meta === undefined ? {} : checkObject(c.meta, 'checkpoint.meta');
   return {
     dir: path.resolve(c.dir),
@@ -108,6 +108,7 @@ export function resolveCheckpoint(c: CheckpointOptions | undefined): Required<Ch
 
 export function validateFitOptions(trainData: unknown, o: FitOptions): void {
   if (!(trainData instanceof Dataset)) throw new TypeError(`trainData must be a data.Dataset, got ${describe(trainData)}`);
+  if (trainData.n === 0) throw new RangeError('trainData must hold at least one sample, got an empty Dataset');
   checkKnownKeys(checkObject(o, 'options'), 'fit', KNOWN);
   hasMethods(o.optimizer, 'optimizer', ['step', 'zeroGrad', 'stateDict', 'loadStateDict']);
   if (!Array.isArray(o.optimizer.paramGroups) || !o.optimizer.paramGroups.length) throw new TypeError('optimizer must have paramGroups');
@@ -116,7 +117,7 @@ export function validateFitOptions(trainData: unknown, o: FitOptions): void {
   if (o.scheduler !== undefined) hasMethods(o.scheduler, 'scheduler', ['step', 'getLastLr', 'stateDict', 'loadStateDict']);
   if (o.lossFn !== undefined) hasMethods(o.lossFn, 'lossFn', ['forward', 'backward']);
   if (o.clipGradNorm !== undefined) checkRange(o.clipGradNorm, 'clipGradNorm', Number.MIN_VALUE, Infinity, 'a finite number > 0');
-  if (o.log !== undefined && typeof o.log !== 'string') throw new TypeError(`log must be a file path, got ${describe(o.log)}`);
+  if (o.log !== undefined) checkFilePath(o.log, 'log');
   if (o.resume !== undefined && typeof o.resume !== 'string') throw new TypeError(`resume must be a checkpoint path, got ${describe(o.resume)}`);
   if (o.onEpochEnd !== undefined && typeof o.onEpochEnd !== 'function') throw new TypeError(`onEpochEnd must be a function, got ${describe(o.onEpochEnd)}`);
 }
