@@ -1,9 +1,10 @@
 // Hostile inputs: every one must end in a TypeError or RangeError that names
 // the argument, never a crash, a raw engine error or a silent wrong result.
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { describe, it, expect } from 'vitest';
+import { afterAll, describe, it, expect } from 'vitest';
 import { backend } from '../src';
 import { loadNative } from '../src/backend/native';
 import { configs, withConfig } from './helpers';
@@ -198,5 +199,56 @@ describe('training entry points', () => {
     expect(() => data.Standardizer.fromJSON({ mean: ['a' as never], std: [1] })).toThrow(/^state.mean\[0\] must be a number, got "a"/);
     expect(() => data.Standardizer.fromJSON({ mean: [0], std: [0] })).toThrow(/^state.std\[0\] must be a finite number > 0/);
     expect(() => data.Standardizer.fromJSON('{')).toThrow(/not valid JSON/);
+  });
+});
+
+describe('fit and BatchNorm1d', () => {
+  it('a last batch of one sample is refused before training starts', async () => {
+    const { fit, nn, optim, data } = await import('../src');
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.BatchNorm1d(4), new nn.Linear(4, 2));
+    const ds = new data.Dataset(new Float32Array(5 * 3).map((_, i) => i % 7), new Int32Array([0, 1, 0, 1, 0]), 3);
+    const before = model.stateDict()['0.weight'].data.slice();
+    const run = (batchSize: number) => fit(model, ds, { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 1, batchSize, progress: 'none' });
+    expect(() => run(4)).toThrow(/^batchSize 4 leaves a last batch \(5 training samples\) of 1 sample/);
+    expect(() => run(1)).toThrow(/^batchSize 1 gives batches of 1 sample/);
+    expect(model.stateDict()['0.weight'].data).toEqual(before);
+    expect(run(5).history).toHaveLength(1);
+    const empty = new data.Dataset(new Float32Array(0), new Int32Array(0), 3);
+    expect(() => fit(model, ds, { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), valData: empty, progress: 'none' })).toThrow(/^valData must hold at least one sample/);
+  });
+});
+
+describe('deepfit CLI', () => {
+  const bin = path.resolve(__dirname, '..', 'dist/cli/main.js');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-cli-bad-'));
+  const csv = path.join(dir, 'tiny.csv');
+  fs.writeFileSync(csv, '1,2,0\n1,3,1\n2,2,0\n');
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  // Each case: one line on stderr (no stack trace), exit code 2 for a usage mistake.
+  const cases: [string[], RegExp][] = [
+    [['train', '--epochs', '-1'], /^--epochs must be an integer >= 1, got '-1'$/],
+    [['train', '--lr', '-1e-3'], /^--lr must be a number >= 0, got '-1e-3'$/],
+    [['train', '--threads', '99999'], /^--threads must be an integer >= 1 and <= 1024, got '99999'$/],
+    [['train', '--clip-grad-norm', '0'], /^--clip-grad-norm must be a number > 0, got '0'$/],
+    [['train', '--dataset', path.join(dir, 'nope.csv')], /^--dataset: no file at .*nope\.csv$/],
+    [['train', '--out', csv], /^--out must be a directory, got the file .*tiny\.csv$/],
+    [['train', '--out', path.join(csv, 'x')], /^--out: a part of .*tiny\.csv.x is a file, not a directory$/],
+    [['train', '--data-dir', dir], /^--data-dir only applies to --dataset fashion-mnist$/],
+    [['train', '--dataset', csv], /^--dataset .*tiny\.csv: 3 samples are too few, the 60\/20\/20 split leaves the val set empty$/],
+  ];
+  for (const [args, message] of cases) {
+    it(`deepfit ${args.map((a) => path.basename(a)).join(' ')}`, () => {
+      const r = run(...args);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.status).toBe(2);
+    });
+  }
+  it('keeps every error on one line', () => {
+    const r = run('train', '--epochs');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(2);
   });
 });

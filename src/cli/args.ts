@@ -27,13 +27,32 @@ export function closest(name: string, known: string[]): string | undefined {
   return bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/**
+ * `--lr -1` reads to parseArgs as an option missing its value followed by an
+ * unknown option; joining it into `--lr=-1` lets the value check say what is
+ * wrong with -1 instead.
+ */
+function attachNegativeValues(argv: string[], spec: Spec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && spec[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 /** Parses argv for one command; unknown options and stray positionals are UsageErrors. */
 export function parse(command: string, argv: string[], spec: Spec): Record<string, string | boolean | undefined> {
   const options = Object.fromEntries(
     Object.entries(spec).map(([k, v]) => [k, { type: v.type, ...(v.short ? { short: v.short } : {}), ...(v.default !== undefined ? { default: v.default } : {}) }]),
   );
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: options as never, strict: true, allowPositionals: true });
+    const args = attachNegativeValues(argv, spec);
+    const { values, positionals } = parseArgs({ args, options: options as never, strict: true, allowPositionals: true });
     if (positionals.length) throw new UsageError(`deepfit ${command}: unexpected argument '${positionals[0]}'. Run 'deepfit ${command} --help' for the options.`);
     return values as Record<string, string | boolean | undefined>;
   } catch (e) {
@@ -44,7 +63,8 @@ export function parse(command: string, argv: string[], spec: Spec): Record<strin
       const guess = closest(unknown.replace(/^-+/, ''), Object.keys(spec));
       throw new UsageError(`deepfit ${command}: unknown option ${unknown}.${guess ? ` Did you mean --${guess}?` : ''} Run 'deepfit ${command} --help' for the options.`);
     }
-    throw new UsageError(`deepfit ${command}: ${msg.replace(/\. To specify .*$/, '')}. Run 'deepfit ${command} --help' for the options.`);
+    const first = msg.split('\n')[0].replace(/\.$/, '');
+    throw new UsageError(`deepfit ${command}: ${first}. Run 'deepfit ${command} --help' for the options.`);
   }
 }
 
@@ -55,11 +75,13 @@ export function helpText(spec: Spec): string {
   return rows.map(([a, b]) => `  ${a.padEnd(w)}  ${b}`).join('\n');
 }
 
-export function number(v: string | boolean | undefined, name: string, { min = -Infinity, integer = false } = {}): number | undefined {
+/** A numeric option: `min` and `max` are inclusive bounds, `positive` requires > 0. */
+export function number(v: string | boolean | undefined, name: string, { min = -Infinity, max = Infinity, integer = false, positive = false } = {}): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || x < min || (integer && !Number.isInteger(x))) {
-    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}${min > -Infinity ? ` >= ${min}` : ''}, got '${v}'`);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(x) || x < min || x > max || (positive && !(x > 0)) || (integer && !Number.isInteger(x))) {
+    const bounds = [positive ? '> 0' : min > -Infinity ? `>= ${min}` : '', max < Infinity ? `<= ${max}` : ''].filter(Boolean).join(' and ');
+    throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got '${v}'`);
   }
   return x;
 }

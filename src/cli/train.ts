@@ -67,6 +67,10 @@ export function trainConfig(v: Record<string, string | boolean | undefined>): Tr
   if (dataset !== 'digits' && !fashion && !/\.csv(\.gz)?$/i.test(dataset)) {
     throw new UsageError(`--dataset must be digits, fashion-mnist or a .csv file, got '${dataset}'`);
   }
+  if (!fashion && dataset !== 'digits' && !fs.statSync(dataset, { throwIfNoEntry: false })?.isFile()) {
+    throw new UsageError(`--dataset: no file at ${dataset}`);
+  }
+  if (v['data-dir'] !== undefined && !fashion) throw new UsageError(`--data-dir only applies to --dataset fashion-mnist`);
   const hidden = ((v.hidden as string | undefined) ?? '256,128').split(',').map((s) => number(s.trim(), 'hidden', { min: 1, integer: true }) as number);
   if (v.batchnorm && v['no-batchnorm']) throw new UsageError('--batchnorm and --no-batchnorm contradict each other');
   const optimizer = oneOf(v.optimizer, 'optimizer', OPTIMIZERS) ?? 'adamw';
@@ -82,7 +86,7 @@ export function trainConfig(v: Record<string, string | boolean | undefined>): Tr
     schedule: oneOf(v.schedule, 'schedule', SCHEDULES) ?? 'cosine',
     epochs: number(v.epochs, 'epochs', { min: 1, integer: true }) ?? (fashion ? 25 : 40),
     batchSize: number(v['batch-size'], 'batch-size', { min: 1, integer: true }) ?? (fashion ? 128 : 32),
-    clipGradNorm: number(v['clip-grad-norm'], 'clip-grad-norm', { min: 0 }),
+    clipGradNorm: number(v['clip-grad-norm'], 'clip-grad-norm', { positive: true }),
     patience: number(v.patience, 'patience', { min: 0, integer: true }) ?? 10,
     seed: number(v.seed, 'seed', { min: 0, integer: true }) ?? 0,
   };
@@ -106,6 +110,9 @@ export function loadSplits(c: TrainConfig): Splits {
   }
   const ds = data.loadCsv(c.dataset === 'digits' ? data.DIGITS_CSV : c.dataset);
   const s = data.split(ds, { train: 0.6, val: 0.2, test: 0.2, stratify: true, seed: c.seed });
+  for (const [name, part] of Object.entries(s)) {
+    if (part.n === 0) throw new UsageError(`--dataset ${c.dataset}: ${ds.n} samples are too few, the 60/20/20 split leaves the ${name} set empty`);
+  }
   return { ...s, classes: Array.from({ length: ds.numClasses }, (_, i) => String(i)) };
 }
 
@@ -126,6 +133,18 @@ interface Session {
   resumed?: ReturnType<typeof loadRun>;
 }
 
+/** The run directory may not exist yet, but neither it nor a directory above it may be a file. */
+function checkOutDir(dir: string): void {
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new UsageError(`--out: a part of ${dir} is a file, not a directory`);
+    throw e;
+  }
+  if (st && !st.isDirectory()) throw new UsageError(`--out must be a directory, got the file ${dir}`);
+}
+
 /** Reads the options (or the resumed run's config) and selects the backend. */
 function startSession(v: Record<string, string | boolean | undefined>): Session {
   if (v.resume) {
@@ -137,9 +156,11 @@ function startSession(v: Record<string, string | boolean | undefined>): Session 
   const resumed = v.resume ? loadRun(v.resume as string) : undefined;
   const config = resumed ? { ...resumed.config, epochs: number(v.epochs, 'epochs', { min: 1, integer: true }) ?? resumed.config.epochs } : trainConfig(v);
   backend.use(oneOf(v.backend, 'backend', ['native', 'reference'] as const) ?? 'native');
-  const threads = number(v.threads, 'threads', { min: 1, integer: true });
+  const threads = number(v.threads, 'threads', { min: 1, max: 1024, integer: true });
   if (threads !== undefined && backend.current() === 'native') backend.setThreads(threads);
-  return { config, resumed, json: !!v.json, outDir: path.resolve((v.out as string | undefined) ?? (resumed ? resumed.dir : defaultOut(config))) };
+  const outDir = path.resolve((v.out as string | undefined) ?? (resumed ? resumed.dir : defaultOut(config)));
+  checkOutDir(outDir);
+  return { config, resumed, json: !!v.json, outDir };
 }
 
 function backendLabel(): string {

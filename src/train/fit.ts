@@ -7,6 +7,7 @@ import * as path from 'path';
 import { load } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
+import { BatchNorm1d } from '../nn/batchnorm';
 import { CrossEntropyLoss } from '../nn/loss';
 import { describe } from '../errors';
 import { Module, type StateDict } from '../nn/module';
@@ -86,6 +87,20 @@ export function fit(model: Module, trainData: Dataset, options: FitOptions): Fit
   return new Trainer(model, trainData, options).run();
 }
 
+function hasBatchNorm1d(m: Module): boolean {
+  return m instanceof BatchNorm1d || m.namedChildren().some(([, c]) => hasBatchNorm1d(c));
+}
+
+/**
+ * BatchNorm1d on [N, C] cannot train on a batch of one sample (PyTorch raises
+ * too). Found up front, rather than in the last batch of the first epoch.
+ */
+function checkLastBatch(model: Module, n: number, batchSize: number): void {
+  if ((batchSize !== 1 && n % batchSize !== 1) || !hasBatchNorm1d(model)) return;
+  const which = batchSize === 1 ? 'gives batches' : `leaves a last batch (${n} training samples)`;
+  throw new RangeError(`batchSize ${batchSize} ${which} of 1 sample, and BatchNorm1d cannot train on one sample; choose another batchSize`);
+}
+
 /** One fit() call: its resolved options and the state that changes epoch to epoch. */
 class Trainer {
   private readonly o: ReturnType<typeof resolveScalars>;
@@ -103,6 +118,7 @@ class Trainer {
 
   constructor(private readonly model: Module, private readonly trainData: Dataset, private readonly options: FitOptions) {
     this.o = resolveScalars(options);
+    checkLastBatch(model, trainData.n, this.o.batchSize);
     this.es = resolveEarlyStopping(options.earlyStopping, options.valData !== undefined);
     this.ck = resolveCheckpoint(options.checkpoint);
     this.lossFn = options.lossFn ?? new CrossEntropyLoss();

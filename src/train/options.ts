@@ -113,6 +113,7 @@ export function validateFitOptions(trainData: unknown, o: FitOptions): void {
   hasMethods(o.optimizer, 'optimizer', ['step', 'zeroGrad', 'stateDict', 'loadStateDict']);
   if (!Array.isArray(o.optimizer.paramGroups) || !o.optimizer.paramGroups.length) throw new TypeError('optimizer must have paramGroups');
   if (o.valData !== undefined && !(o.valData instanceof Dataset)) throw new TypeError(`valData must be a data.Dataset, got ${describe(o.valData)}`);
+  if (o.valData && o.valData.n === 0) throw new RangeError('valData must hold at least one sample, got an empty Dataset');
   if (o.valData && o.valData.d !== trainData.d) throw new RangeError(`valData has ${o.valData.d} features, trainData ${trainData.d}`);
   if (o.scheduler !== undefined) hasMethods(o.scheduler, 'scheduler', ['step', 'getLastLr', 'stateDict', 'loadStateDict']);
   if (o.lossFn !== undefined) hasMethods(o.lossFn, 'lossFn', ['forward', 'backward']);
