@@ -65,7 +65,7 @@ export function checkObject(v: unknown, name: string): Record<string, unknown> {
 /** Rejects option keys the callee does not know (a typo would otherwise be ignored silently). */
 export function checkKnownKeys(opts: Record<string, unknown>, name: string, known: readonly string[]): void {
   for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new RangeError(`${name}: unknown option '${k}' (known: ${known.join(', ')})`);
+    if (!known.includes(k)) throw new RangeError(`${name}: unknown option '${k}' (${known.length ? `known: ${known.join(', ')}` : 'it takes no options'})`);
   }
 }
 

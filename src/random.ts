@@ -3,7 +3,7 @@
 // offset past them, so calls never reuse numbers, and the value drawn for
 // element i depends only on (seed, offset, i): native code on any ISA and
 // thread count and the reference give the same bits.
-import { checkInteger, checkObject, describe } from './errors';
+import { checkInteger, checkKnownKeys, checkObject, describe } from './errors';
 
 /** PyTorch's default seed (torch.initial_seed() before any manual_seed). */
 const DEFAULT_SEED = 67280421310721;
@@ -48,7 +48,7 @@ export class Generator {
   }
 
   setState(state: { seed: number; offset: number }): this {
-    checkObject(state, 'state');
+    checkKnownKeys(checkObject(state, 'state'), 'setState', ['seed', 'offset']);
     const seed = checkInteger(state.seed, 'state.seed', 0);
     const offset = checkInteger(state.offset, 'state.offset', 0);
     this._seed = seed;

@@ -252,3 +252,36 @@ describe('deepfit CLI', () => {
     expect(r.status).toBe(2);
   });
 });
+
+describe('options and results that used to pass silently', () => {
+  it('activations without options refuse one (a typo such as inplace would be ignored)', async () => {
+    const { nn } = await import('../src');
+    expect(() => new nn.ReLU({ inplace: true } as never)).toThrow(/^ReLU: unknown option 'inplace' \(it takes no options\)/);
+    expect(() => new nn.Tanh({ x: 1 } as never)).toThrow(RangeError);
+    expect(() => new nn.Sigmoid('fast' as never)).toThrow(/^options must be an object, got "fast"/);
+  });
+
+  it('cross-entropy over zero classes is a RangeError naming the shape', async () => {
+    const { nn, Tensor } = await import('../src');
+    expect(() => new nn.CrossEntropyLoss().forward(Tensor.zeros([2, 0]), new Int32Array(2))).toThrow(/^input must have at least one class .*got \[2, 0\]/);
+  });
+
+  it('a LambdaLR factor that is not a finite number >= 0 is an error, and the scheduler does not move', async () => {
+    const { optim, lrScheduler, Parameter } = await import('../src');
+    const opt = new optim.SGD([new Parameter([1, 2])], { lr: 0.1 });
+    expect(() => new lrScheduler.LambdaLR(opt, { lrLambda: () => NaN })).toThrow(/^LambdaLR: lrLambda\(0\) \(the lr factor\) must be a number, got NaN/);
+    let factor: unknown = 1;
+    const s = new lrScheduler.LambdaLR(opt, { lrLambda: () => factor as number });
+    factor = 'x';
+    expect(() => s.step()).toThrow(/lrLambda\(1\) \(the lr factor\) must be a number, got "x"/);
+    factor = -1;
+    expect(() => s.step()).toThrow(RangeError);
+    expect(s.lastEpoch).toBe(0);
+    expect(opt.paramGroups[0].lr).toBe(0.1);
+  });
+
+  it('Generator.setState refuses unknown keys', async () => {
+    const { Generator } = await import('../src');
+    expect(() => new Generator(1).setState({ seed: 1, offset: 0, ofset: 3 } as never)).toThrow(/^setState: unknown option 'ofset'/);
+  });
+});

@@ -37,7 +37,8 @@ abstract class Activation extends Module {
 
 /** max(0, x); NaN and -0 pass through as in torch.relu. */
 export class ReLU extends Activation {
-  constructor() {
+  constructor(options: Record<string, never> = {}) {
+    checkKnownKeys(checkObject(options, 'options'), 'ReLU', []);
     super('relu');
   }
 }
@@ -54,13 +55,15 @@ export class LeakyReLU extends Activation {
 }
 
 export class Tanh extends Activation {
-  constructor() {
+  constructor(options: Record<string, never> = {}) {
+    checkKnownKeys(checkObject(options, 'options'), 'Tanh', []);
     super('tanh');
   }
 }
 
 export class Sigmoid extends Activation {
-  constructor() {
+  constructor(options: Record<string, never> = {}) {
+    checkKnownKeys(checkObject(options, 'options'), 'Sigmoid', []);
     super('sigmoid');
   }
 }

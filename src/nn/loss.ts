@@ -42,6 +42,7 @@ export class CrossEntropyLoss extends CachedLoss {
     checkTensor(input, 'input');
     if (input.shape.length !== 2) throw new RangeError(`input must have shape [N, C], got [${input.shape.join(', ')}]`);
     const [n, c] = input.shape;
+    if (c === 0) throw new RangeError(`input must have at least one class (shape [N, C] with C >= 1), got [${input.shape.join(', ')}]`);
     if (!(target instanceof Int32Array)) throw new TypeError(`target must be an Int32Array of class indices, got ${describe(target)}`);
     if (target.length !== n) throw new RangeError(`target must hold N = ${n} class indices, got ${target.length}`);
     for (let i = 0; i < n; i++) {

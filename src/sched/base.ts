@@ -115,7 +115,16 @@ export abstract class LRScheduler {
   step(): void {
     this.stepCount++;
     this.lastEpoch++;
-    this.apply(this.computeLr());
+    let lrs: number[];
+    try {
+      lrs = this.computeLr();
+    } catch (e) {
+      // A failing schedule (a LambdaLR function that throws or returns nonsense) leaves the scheduler as it was.
+      this.stepCount--;
+      this.lastEpoch--;
+      throw e;
+    }
+    this.apply(lrs);
   }
 
   /**

@@ -291,6 +291,10 @@ export class LambdaLR extends LRScheduler {
     this.initialStep();
   }
   protected computeLr(): number[] {
-    return this.baseLrs.map((b, i) => b * this.lambdas[i](this.lastEpoch));
+    return this.baseLrs.map((b, i) => {
+      const factor: unknown = this.lambdas[i](this.lastEpoch);
+      const name = `LambdaLR: lrLambda${this.lambdas.length > 1 ? `[${i}]` : ''}(${this.lastEpoch})`;
+      return b * checkRange(factor, `${name} (the lr factor)`, 0, Infinity, 'a finite number >= 0');
+    });
   }
 }
