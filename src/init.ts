@@ -57,6 +57,8 @@ export function calculateFans(t: Tensor): [number, number] {
   return [t.shape[1] * receptive, t.shape[0] * receptive];
 }
 
+const FLOAT32_MAX = 3.4028234663852886e38;
+
 /** Fills t with U[a, b) (defaults 0 and 1). */
 export function uniform(t: Tensor, opts: { a?: number; b?: number; generator?: Generator } = {}): Tensor {
   checkTensor(t, 'tensor');
@@ -64,6 +66,8 @@ export function uniform(t: Tensor, opts: { a?: number; b?: number; generator?: G
   const a = o.a === undefined ? 0 : finite(o.a, 'a');
   const b = o.b === undefined ? 1 : finite(o.b, 'b');
   if (a > b) throw new RangeError(`uniform expects a <= b, got a=${a} > b=${b}`);
+  // PyTorch's check: the width must be a finite float32, or every value is NaN/Inf.
+  if (b - a > FLOAT32_MAX) throw new RangeError(`uniform expects b - a <= ${FLOAT32_MAX} (the largest float32), got a=${a}, b=${b}`);
   return fillUniform(t, a, b, g);
 }
 

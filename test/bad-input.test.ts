@@ -285,3 +285,42 @@ describe('options and results that used to pass silently', () => {
     expect(() => new Generator(1).setState({ seed: 1, offset: 0, ofset: 3 } as never)).toThrow(/^setState: unknown option 'ofset'/);
   });
 });
+
+describe('state dicts, init and data helpers', () => {
+  it('Module.loadStateDict refuses a tensor whose data does not fill its shape (no partial copy)', async () => {
+    const { nn, Tensor } = await import('../src');
+    const lin = new nn.Linear(3, 2);
+    const before = lin.weight.data.slice();
+    const sd = lin.stateDict();
+    const short = Tensor.zeros([2, 3]);
+    short.data = new Float32Array([7, 7]);
+    sd.weight = short;
+    expect(() => lin.loadStateDict(sd)).toThrow(/^stateDict\['weight'\] has shape \[2, 3\] \(6 elements\) but its data holds 2/);
+    const gone = Tensor.zeros([2, 3]);
+    detach(gone.data);
+    sd.weight = gone;
+    expect(() => lin.loadStateDict(sd)).toThrow(RangeError);
+    expect(lin.weight.data).toEqual(before);
+  });
+
+  for (const c of configs()) {
+    it(`${c.name}: init.uniform refuses a width beyond float32 (PyTorch's check) instead of filling NaN`, async () => {
+      const { init, Tensor } = await import('../src');
+      withConfig(c, () => {
+        expect(() => init.uniform(Tensor.zeros([4]), { a: -1e308, b: 1e308 })).toThrow(/^uniform expects b - a <= 3.4028234663852886e\+38/);
+        expect(Array.from(init.uniform(Tensor.zeros([4]), { a: -1e38, b: 1e38 }).data).every(Number.isFinite)).toBe(true);
+      });
+    });
+  }
+
+  it('confusionMatrix, parseIdx and encodeIdx check their arguments', async () => {
+    const { confusionMatrix, data } = await import('../src');
+    expect(() => confusionMatrix(null as never, new Int32Array(1), 2)).toThrow(/^labels must be an Int32Array, got null/);
+    expect(() => confusionMatrix(new Int32Array(2), new Int32Array(1), 2)).toThrow(/^predictions must hold one class per label \(2\), got 1/);
+    expect(() => confusionMatrix(new Int32Array(1), new Int32Array(1), 1.5)).toThrow(/^numClasses must be an integer >= 0, got 1.5/);
+    expect(() => data.parseIdx(null as never)).toThrow(/^buf must be a Uint8Array/);
+    expect(() => data.encodeIdx(null as never)).toThrow(/^arr must be an object, got null/);
+    expect(() => data.encodeIdx({ dtype: 'uint8', shape: [2, 2], data: new Uint8Array(3) })).toThrow(/^arr.shape \[2, 2\] holds 4 elements but arr.data has 3/);
+    expect(() => data.encodeIdx({ dtype: 'uint8', shape: [2 ** 32], data: new Uint8Array(0) })).toThrow(/^arr.shape\[0\] must be an integer in \[0, 4294967295\]/);
+  });
+});

@@ -4,7 +4,7 @@
 // elements, big-endian, row-major. The file must hold exactly that many bytes.
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { checkFilePath, describe } from '../errors';
+import { checkFilePath, checkInteger, checkObject, describe } from '../errors';
 
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -40,6 +40,7 @@ export function readMaybeGzip(path: string): Buffer {
 
 /** Parses IDX bytes (already gunzipped). `name` labels the errors. */
 export function parseIdx(buf: Uint8Array, name = 'IDX data'): IdxArray {
+  if (!(buf instanceof Uint8Array)) throw new TypeError(`buf must be a Uint8Array (or Buffer), got ${describe(buf)}`);
   if (buf.length < 4) throw new Error(`${name}: truncated IDX file: ${buf.length} bytes, the header alone needs 4`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const type = TYPES[buf[2]];
@@ -83,9 +84,16 @@ export function loadIdx(path: string): IdxArray {
 
 /** Serialises an array as IDX bytes (big-endian), e.g. to write test files. */
 export function encodeIdx(arr: IdxArray): Buffer {
+  checkObject(arr, 'arr');
+  if (!Array.isArray(arr.shape)) throw new TypeError(`arr.shape must be an array of dimensions, got ${describe(arr.shape)}`);
+  if (!ArrayBuffer.isView(arr.data)) throw new TypeError(`arr.data must be a typed array, got ${describe(arr.data)}`);
   const code = Number(Object.keys(TYPES).find((k) => TYPES[Number(k)].dtype === arr.dtype));
   if (!code) throw new RangeError(`dtype must be one of ${Object.values(TYPES).map((t) => t.dtype).join(', ')}, got ${describe(arr.dtype)}`);
   const t = TYPES[code];
+  if (arr.shape.length < 1 || arr.shape.length > 255) throw new RangeError(`arr.shape must have 1 to 255 dimensions, got ${arr.shape.length}`);
+  arr.shape.forEach((d, k) => checkInteger(d, `arr.shape[${k}]`, 0, 0xffffffff));
+  const size = arr.shape.reduce((a, d) => a * d, 1);
+  if (size !== arr.data.length) throw new RangeError(`arr.shape [${arr.shape.join(', ')}] holds ${size} elements but arr.data has ${arr.data.length}`);
   const header = 4 + 4 * arr.shape.length;
   const buf = Buffer.alloc(header + arr.data.length * t.bytes);
   buf[2] = code;

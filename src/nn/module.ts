@@ -6,7 +6,7 @@
 // and loadStateDict() follow PyTorch's naming (`weight`, `running_mean`, and
 // `0.weight` inside a Sequential).
 import { checkBoolean, describe as describeValue } from '../errors';
-import { Parameter, Tensor } from '../tensor';
+import { checkTensor, Parameter, Tensor } from '../tensor';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -109,7 +109,7 @@ export abstract class Module {
     for (const [n, t] of targets) {
       if (!(n in sd)) continue;
       const src = sd[n];
-      if (!(src instanceof Tensor)) throw new TypeError(`stateDict['${n}'] must be a Tensor, got ${describeValue(src)}`);
+      checkTensor(src, `stateDict['${n}']`);
       if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
         throw new RangeError(`stateDict['${n}'] has shape [${src.shape.join(', ')}], expected [${t.shape.join(', ')}]`);
       }

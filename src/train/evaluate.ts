@@ -84,6 +84,10 @@ export function predict(model: Module, features: Float32Array, d: number, batchS
 
 /** counts[true][predicted]. */
 export function confusionMatrix(labels: Int32Array, predictions: Int32Array, numClasses: number): number[][] {
+  if (!(labels instanceof Int32Array)) throw new TypeError(`labels must be an Int32Array, got ${describe(labels)}`);
+  if (!(predictions instanceof Int32Array)) throw new TypeError(`predictions must be an Int32Array, got ${describe(predictions)}`);
+  if (predictions.length !== labels.length) throw new RangeError(`predictions must hold one class per label (${labels.length}), got ${predictions.length}`);
+  checkInteger(numClasses, 'numClasses', 0);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < labels.length; i++) if (labels[i] < numClasses && predictions[i] < numClasses) m[labels[i]][predictions[i]]++;
   return m;
