@@ -1,5 +1,6 @@
 // Command-line parsing on util.parseArgs (strict), with errors that say what
 // went wrong and hint at the closest known option.
+import * as fs from 'fs';
 import { parseArgs } from 'util';
 
 export class UsageError extends Error {}
@@ -93,4 +94,12 @@ export function oneOf<T extends string>(v: string | boolean | undefined, name: s
     throw new UsageError(`--${name} must be one of ${allowed.join('|')}, got '${v}'${guess ? ` (did you mean ${guess}?)` : ''}`);
   }
   return v as T;
+}
+
+/** The value of a file option (--checkpoint, --input, --dataset): an existing file, else a usage error naming the option. */
+export function existingFile(file: string, name: string): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) throw new UsageError(`--${name}: no file at ${file}`);
+  if (!st.isFile()) throw new UsageError(`--${name} must be a file, got the directory ${file}`);
+  return file;
 }

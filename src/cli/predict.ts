@@ -1,7 +1,7 @@
 // deepfit predict: class predictions for the rows of a CSV file.
 import { loadCsvFeatures } from '../data/csv';
 import { predict } from '../train/evaluate';
-import { helpText, parse, Spec, UsageError } from './args';
+import { existingFile, helpText, parse, Spec, UsageError } from './args';
 import { loadTrained } from './run';
 
 export const PREDICT_SPEC: Spec = {
@@ -18,7 +18,7 @@ export function runPredict(argv: string[], out: (s: string) => void, err: (s: st
   if (!v.input) throw new UsageError('deepfit predict: --input FILE.csv is required');
   const { model, standardizer, classes, modelConfig } = loadTrained(v.checkpoint as string);
   const d = modelConfig.inputs;
-  const { features, n, labels } = loadCsvFeatures(v.input as string, d);
+  const { features, n, labels } = loadCsvFeatures(existingFile(v.input as string, 'input'), d);
   const preds = predict(model, standardizer.transformArray(features, d), d);
   let accuracy: number | undefined;
   if (labels) accuracy = n ? preds.reduce((a, p, i) => a + (p === labels[i] ? 1 : 0), 0) / n : NaN;

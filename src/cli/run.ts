@@ -6,7 +6,7 @@ import { Standardizer } from '../data/standardizer';
 import type { Module } from '../nn/module';
 import { loadCheckpoint } from '../train/persist';
 import type { EpochResult } from '../train/types';
-import { UsageError } from './args';
+import { existingFile, UsageError } from './args';
 import { buildModel, ModelConfig } from './recipe';
 import type { TrainConfig } from './train';
 
@@ -30,7 +30,7 @@ export function loadRun(target: string): { dir: string; lastCheckpoint: string; 
 
 /** The trained network of a checkpoint with its standardizer and class names, for predict. */
 export function loadTrained(file: string): { model: Module; standardizer: Standardizer; classes: string[]; modelConfig: ModelConfig } {
-  if (!fs.existsSync(file)) throw new UsageError(`--checkpoint: no file at ${file}`);
+  existingFile(file, 'checkpoint');
   const ck = loadCheckpoint(file);
   const modelConfig = metaEntry<ModelConfig>(ck.meta, 'model', file);
   const model = buildModel(modelConfig);

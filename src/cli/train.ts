@@ -9,7 +9,7 @@ import { renderReport } from '../report';
 import { confusionMatrix, evaluate, fit, formatDiagnostic } from '../train';
 import type { FitResult } from '../train/fit';
 import type { EpochResult } from '../train/types';
-import { helpText, number, oneOf, parse, Spec, UsageError } from './args';
+import { existingFile, helpText, number, oneOf, parse, Spec, UsageError } from './args';
 import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, ModelConfig, OPTIMIZERS, SCHEDULES } from './recipe';
 import { loadRun } from './run';
 
@@ -67,9 +67,7 @@ export function trainConfig(v: Record<string, string | boolean | undefined>): Tr
   if (dataset !== 'digits' && !fashion && !/\.csv(\.gz)?$/i.test(dataset)) {
     throw new UsageError(`--dataset must be digits, fashion-mnist or a .csv file, got '${dataset}'`);
   }
-  if (!fashion && dataset !== 'digits' && !fs.statSync(dataset, { throwIfNoEntry: false })?.isFile()) {
-    throw new UsageError(`--dataset: no file at ${dataset}`);
-  }
+  if (!fashion && dataset !== 'digits') existingFile(dataset, 'dataset');
   if (v['data-dir'] !== undefined && !fashion) throw new UsageError(`--data-dir only applies to --dataset fashion-mnist`);
   const hidden = ((v.hidden as string | undefined) ?? '256,128').split(',').map((s) => number(s.trim(), 'hidden', { min: 1, integer: true }) as number);
   if (v.batchnorm && v['no-batchnorm']) throw new UsageError('--batchnorm and --no-batchnorm contradict each other');
