@@ -69,3 +69,9 @@ export class Dataset {
     return counts;
   }
 }
+
+/** Checks that v is a Dataset (a TypeError naming `name` otherwise). */
+export function checkDataset(v: unknown, name: string): Dataset {
+  if (!(v instanceof Dataset)) throw new TypeError(`${name} must be a data.Dataset, got ${describe(v)}`);
+  return v;
+}

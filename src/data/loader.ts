@@ -3,7 +3,7 @@
 // exactly the batches an uninterrupted run would have seen.
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject } from '../errors';
 import { Tensor } from '../tensor';
-import { Dataset } from './dataset';
+import { checkDataset, Dataset } from './dataset';
 import { deriveSeed, permutation } from './random';
 
 export interface DataLoaderOptions {
@@ -34,7 +34,7 @@ export class DataLoader implements Iterable<Batch> {
   epoch = 0;
 
   constructor(dataset: Dataset, opts: DataLoaderOptions = {}) {
-    if (!(dataset instanceof Dataset)) throw new TypeError('dataset must be a Dataset');
+    checkDataset(dataset, 'dataset');
     checkKnownKeys(checkObject(opts, 'options'), 'DataLoader', ['batchSize', 'shuffle', 'seed', 'dropLast']);
     this.dataset = dataset;
     this.batchSize = checkInteger(opts.batchSize ?? 1, 'batchSize', 1);

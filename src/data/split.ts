@@ -1,6 +1,6 @@
 // Deterministic train/val/test splits, optionally stratified by label.
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, checkRange } from '../errors';
-import { Dataset } from './dataset';
+import { checkDataset, Dataset } from './dataset';
 import { deriveSeed, shuffleInPlace } from './random';
 
 export interface SplitOptions {
@@ -43,7 +43,7 @@ function readOptions(opts: SplitOptions): { fr: [number, number, number]; strati
  * parts; each part keeps the original sample order.
  */
 export function split(ds: Dataset, opts: SplitOptions = {}): Splits {
-  if (!(ds instanceof Dataset)) throw new TypeError('ds must be a Dataset');
+  checkDataset(ds, 'ds');
   const { fr, stratify, seed } = readOptions(opts);
   const groups: number[][] = [];
   if (stratify) {

@@ -1,8 +1,8 @@
 // Per-feature standardization, x' = (x − mean) / std, fitted on the training
 // split only and applied to every split. mean and std are kept as float32, so
 // a standardizer restored from a checkpoint transforms to the same bits.
-import { checkRange, describe } from '../errors';
-import { Dataset } from './dataset';
+import { checkRange } from '../errors';
+import { checkDataset, Dataset } from './dataset';
 
 export interface StandardizerState {
   mean: number[];
@@ -16,7 +16,7 @@ export class Standardizer {
 
   /** Fits mean and std per feature (accumulated in double). Returns this. */
   fit(ds: Dataset): this {
-    if (!(ds instanceof Dataset)) throw new TypeError(`ds must be a Dataset, got ${describe(ds)}`);
+    checkDataset(ds, 'ds');
     if (ds.n === 0) throw new RangeError('Standardizer.fit needs at least one sample');
     const { n, d, features: x } = ds;
     const sum = new Float64Array(d);
@@ -54,7 +54,7 @@ export class Standardizer {
 
   /** A standardized copy of the dataset. */
   transform(ds: Dataset): Dataset {
-    if (!(ds instanceof Dataset)) throw new TypeError(`ds must be a Dataset, got ${describe(ds)}`);
+    checkDataset(ds, 'ds');
     return new Dataset(this.transformArray(ds.features.slice(), ds.d), ds.labels.slice(), ds.d, ds.sampleShape);
   }
 

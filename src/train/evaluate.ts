@@ -1,6 +1,6 @@
 // Evaluation helpers: loss and accuracy over a dataset in eval mode,
 // predictions, the confusion matrix, and the dead-ReLU probe.
-import { Dataset } from '../data/dataset';
+import { checkDataset, Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
 import { ReLU } from '../nn/activation';
 import { checkFloat32Array, checkInteger, checkKnownKeys, checkObject, describe } from '../errors';
@@ -35,7 +35,7 @@ export interface Evaluation {
 /** Runs the model in eval mode over a dataset (restoring its mode after). */
 export function evaluate(model: Module, ds: Dataset, options: { lossFn?: LossLike; batchSize?: number } = {}): Evaluation {
   checkModule(model);
-  if (!(ds instanceof Dataset)) throw new TypeError(`ds must be a data.Dataset, got ${describe(ds)}`);
+  checkDataset(ds, 'ds');
   checkKnownKeys(checkObject(options, 'options'), 'evaluate', ['lossFn', 'batchSize']);
   const { lossFn, batchSize = 256 } = options;
   if (lossFn !== undefined && typeof (lossFn as { forward?: unknown }).forward !== 'function') throw new TypeError(`lossFn must have a forward() method, got ${describe(lossFn)}`);

@@ -1,6 +1,6 @@
 // fit()'s options: their types, defaults and validation, in one place.
 import * as path from 'path';
-import { Dataset } from '../data/dataset';
+import { checkDataset, Dataset } from '../data/dataset';
 import { checkBoolean, checkDirPath, checkFilePath, checkInteger, checkKnownKeys, checkNonNegative, checkObject, checkOneOf, checkRange, describe } from '../errors';
 import type { ProgressMode } from './progress';
 import type { EpochResult, LossLike, OptimizerLike, SchedulerLike } from './types';
@@ -106,13 +106,13 @@ export function resolveCheckpoint(c: CheckpointOptions | undefined): Required<Ch
   };
 }
 
-export function validateFitOptions(trainData: unknown, o: FitOptions): void {
-  if (!(trainData instanceof Dataset)) throw new TypeError(`trainData must be a data.Dataset, got ${describe(trainData)}`);
+export function validateFitOptions(train: unknown, o: FitOptions): void {
+  const trainData = checkDataset(train, 'trainData');
   if (trainData.n === 0) throw new RangeError('trainData must hold at least one sample, got an empty Dataset');
   checkKnownKeys(checkObject(o, 'options'), 'fit', KNOWN);
   hasMethods(o.optimizer, 'optimizer', ['step', 'zeroGrad', 'stateDict', 'loadStateDict']);
   if (!Array.isArray(o.optimizer.paramGroups) || !o.optimizer.paramGroups.length) throw new TypeError('optimizer must have paramGroups');
-  if (o.valData !== undefined && !(o.valData instanceof Dataset)) throw new TypeError(`valData must be a data.Dataset, got ${describe(o.valData)}`);
+  if (o.valData !== undefined) checkDataset(o.valData, 'valData');
   if (o.valData && o.valData.n === 0) throw new RangeError('valData must hold at least one sample, got an empty Dataset');
   if (o.valData && o.valData.d !== trainData.d) throw new RangeError(`valData has ${o.valData.d} features, trainData ${trainData.d}`);
   if (o.scheduler !== undefined) hasMethods(o.scheduler, 'scheduler', ['step', 'getLastLr', 'stateDict', 'loadStateDict']);
