@@ -2,6 +2,7 @@
 // and every binding file registered with DF_REGISTER_BINDING.
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -52,12 +53,35 @@ Napi::Value DefaultThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), default_threads());
 }
 
+// Adds the ArrayBuffer behind f to L.buffers, once per buffer (`seen` maps a
+// buffer's data pointer, unique among live non-empty buffers, to its entry).
+// Empty arrays are never read, and a SharedArrayBuffer can neither be detached
+// nor shrink (and has no ArrayBuffer info), so neither needs a check.
+void watch_buffer(TensorList& L, const Napi::Float32Array& f, std::unordered_map<void*, size_t>& seen) {
+  Napi::Env env = f.Env();
+  napi_value buf;
+  size_t offset = 0;
+  if (napi_get_typedarray_info(env, f, nullptr, nullptr, nullptr, &buf, &offset) != napi_ok) return;
+  void* data = nullptr;
+  size_t bytes = 0;
+  if (f.ElementLength() == 0 || napi_get_arraybuffer_info(env, buf, &data, &bytes) != napi_ok) return;
+  size_t need = offset + f.ElementLength() * sizeof(float);
+  auto it = seen.find(data);
+  if (it != seen.end()) {
+    L.buffers[it->second].need = std::max(L.buffers[it->second].need, need);
+    return;
+  }
+  seen.emplace(data, L.buffers.size());
+  L.buffers.push_back({Napi::Persistent(Napi::ArrayBuffer(env, buf)), data, need});
+}
+
 // makeTensorList(lists: Float32Array[][]) -> External<TensorList>
 Napi::Value MakeTensorList(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArray()) throw Napi::TypeError::New(env, "lists must be an array of arrays of Float32Array");
   Napi::Array outer = info[0].As<Napi::Array>();
   auto* L = new TensorList();
+  std::unordered_map<void*, size_t> seen;
   try {
     L->lists = outer.Length();
     for (uint32_t l = 0; l < L->lists; l++) {
@@ -80,7 +104,7 @@ Napi::Value MakeTensorList(const Napi::CallbackInfo& info) {
         else if (f.ElementLength() != L->len[t])
           throw Napi::RangeError::New(env, "arrays of one tensor must have the same length");
         L->ptr[l * L->tensors + t] = f.Data();
-        L->arrays.push_back(Napi::Persistent(f));
+        watch_buffer(*L, f, seen);
       }
     }
     L->offset.resize(L->tensors + 1);
@@ -114,10 +138,15 @@ TensorList& tensor_list(const Napi::CallbackInfo& info, size_t i) {
   if (!info[i].IsExternal() || !info[i].As<Napi::External<TensorList>>().CheckTypeTag(&kTensorListTag))
     throw Napi::TypeError::New(info.Env(), "expected a tensor list handle");
   TensorList& L = *info[i].As<Napi::External<TensorList>>().Data();
-  for (size_t k = 0; k < L.arrays.size(); k++) {
-    Napi::Float32Array a = L.arrays[k].Value();
-    if (a.ElementLength() != L.len[k % L.tensors] || a.Data() != L.ptr[k])
-      throw Napi::RangeError::New(info.Env(), "a tensor list array was detached or resized since the list was made");
+  // The raw C calls: this runs for every buffer on every kernel call.
+  napi_env env = info.Env();
+  for (const auto& b : L.buffers) {
+    napi_value v;
+    void* data = nullptr;
+    size_t bytes = 0;
+    if (napi_get_reference_value(env, b.buffer, &v) != napi_ok || napi_get_arraybuffer_info(env, v, &data, &bytes) != napi_ok ||
+        data != b.data || bytes < b.need)
+      throw Napi::RangeError::New(env, "a tensor list array was detached or resized since the list was made");
   }
   return L;
 }

@@ -96,10 +96,16 @@ struct TensorList {
   std::vector<size_t> len;       // len[t]
   std::vector<size_t> offset;    // offset[t]: first flat index of tensor t; offset[tensors] = total
   Napi::ObjectReference keep;    // holds the JS arrays (and so their buffers) alive
-  // One reference per array: keeping an array alive does not stop its buffer
-  // from being detached (transferred) or a resizable buffer from shrinking, so
-  // every use re-checks that each array still has its data pointer and length.
-  std::vector<Napi::Reference<Napi::Float32Array>> arrays;  // arrays[l * tensors + t]
+  // Keeping an array alive does not stop its buffer from being detached
+  // (transferred) or a resizable buffer from shrinking, so every use re-checks
+  // each distinct ArrayBuffer: same data pointer, still `need` bytes long.
+  // Arrays that share a buffer (state slabs) cost one check.
+  struct BufferCheck {
+    Napi::Reference<Napi::ArrayBuffer> buffer;
+    void* data;
+    size_t need;
+  };
+  std::vector<BufferCheck> buffers;
 
   float* at(size_t l, size_t t) const { return ptr[l * tensors + t]; }
   size_t total() const { return offset[tensors]; }
