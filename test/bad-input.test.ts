@@ -326,3 +326,14 @@ describe('state dicts, init and data helpers', () => {
     expect(() => data.encodeIdx({ dtype: 'uint8', shape: [2 ** 32], data: new Uint8Array(0) })).toThrow(/^arr.shape\[0\] must be an integer in \[0, 4294967295\]/);
   });
 });
+
+describe('Sequential', () => {
+  it('refuses one module instance at two places (its backward would use the later input for both)', async () => {
+    const { nn } = await import('../src');
+    const relu = new nn.ReLU();
+    expect(() => new nn.Sequential(new nn.Linear(3, 3), relu, new nn.Linear(3, 3), relu)).toThrow(/^modules\[3\] is the same ReLU instance as modules\[1\]/);
+    const lin = new nn.Linear(2, 2);
+    expect(() => new nn.Sequential(lin, new nn.Sequential(new nn.ReLU(), lin))).toThrow(/^modules\[1\]\.1 is the same Linear instance as modules\[0\]/);
+    expect(new nn.Sequential(new nn.ReLU(), new nn.ReLU()).length).toBe(2);
+  });
+});
