@@ -337,3 +337,20 @@ describe('Sequential', () => {
     expect(new nn.Sequential(new nn.ReLU(), new nn.ReLU()).length).toBe(2);
   });
 });
+
+describe('load into targets', () => {
+  it('names the file and the target whose loadStateDict refuses the state, and restores the ones already loaded', async () => {
+    const { save, load, nn, optim } = await import('../src');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-bad-')), 'c.safetensors');
+    const m = new nn.Linear(3, 2);
+    const sgd = new optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 });
+    sgd.step();
+    save(file, { model: m, optimizer: sgd });
+    const target = new nn.Linear(3, 2);
+    const before = target.weight.data.slice();
+    const adam = new optim.Adam(target.parameters(), { lr: 0.1 });
+    expect(() => load(file, { model: target, optimizer: adam })).toThrow(RangeError);
+    expect(() => load(file, { model: target, optimizer: adam })).toThrow(/c\.safetensors: the optimizer does not accept the checkpoint's optimizer state: stateDict\.paramGroups\[0\]: unknown option 'momentum'/);
+    expect(target.weight.data).toEqual(before);
+  });
+});

@@ -243,25 +243,40 @@ export interface LoadTargets {
 function loadInto(ck: Checkpoint, targets: LoadTargets, file: string): void {
   const t = checkObject(targets, 'targets') as LoadTargets;
   for (const k of Object.keys(t)) if (!['model', 'optimizer', 'scheduler'].includes(k)) throw new RangeError(`load: unknown target '${k}' (known: model, optimizer, scheduler)`);
-  const plan: [Stateful<any>, unknown][] = [];
+  const plan: [Stateful<any>, unknown, string][] = [];
   for (const key of ['model', 'optimizer', 'scheduler'] as const) {
     const target = t[key];
     if (target === undefined) continue;
     checkStateful(target, key);
     if (ck[key] === undefined) throw new CheckpointFormatError(file, `it holds no ${key} state`);
-    plan.push([target as Stateful<any>, ck[key]]);
+    plan.push([target as Stateful<any>, ck[key], key]);
   }
   if (t.model && ck.model) checkModelShapes(t.model, ck.model, file);
   const done: [Stateful<any>, unknown][] = [];
   try {
-    for (const [target, sd] of plan) {
+    for (const [target, sd, key] of plan) {
       const before = target.stateDict();
-      target.loadStateDict(sd);
+      try {
+        target.loadStateDict(sd);
+      } catch (e) {
+        throw withContext(e, `${file}: the ${key} does not accept the checkpoint's ${key} state: `);
+      }
       done.push([target, before]);
     }
   } catch (e) {
     for (const [target, before] of done.reverse()) target.loadStateDict(before);
     throw e;
+  }
+}
+
+/** The same kind of error (TypeError, RangeError...) with `prefix` before its message, the original as its cause. */
+function withContext(e: unknown, prefix: string): unknown {
+  if (!(e instanceof Error)) return e;
+  const Kind = e.constructor as new (message: string, options?: { cause: unknown }) => Error;
+  try {
+    return new Kind(prefix + e.message, { cause: e });
+  } catch {
+    return e;
   }
 }
 
