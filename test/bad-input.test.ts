@@ -354,3 +354,26 @@ describe('load into targets', () => {
     expect(target.weight.data).toEqual(before);
   });
 });
+
+describe('scheduler step arguments', () => {
+  it("step(epoch), PyTorch's deprecated form, is a TypeError instead of being ignored", async () => {
+    const { optim, lrScheduler, Parameter } = await import('../src');
+    const opt = () => new optim.SGD([new Parameter([1, 2])], { lr: 0.1, momentum: 0.9 });
+    const make = [
+      () => new lrScheduler.StepLR(opt(), { stepSize: 2 }),
+      () => new lrScheduler.CosineAnnealingWarmRestarts(opt(), { t0: 2 }),
+      () => new lrScheduler.OneCycleLR(opt(), { maxLr: 1, totalSteps: 10 }),
+      () => {
+        const o = opt();
+        return new lrScheduler.SequentialLR(o, { schedulers: [new lrScheduler.StepLR(o, { stepSize: 1 }), new lrScheduler.ExponentialLR(o, { gamma: 0.5 })], milestones: [2] });
+      },
+    ];
+    for (const m of make) {
+      const s = m();
+      const lr = s.getLastLr();
+      expect(() => (s.step as (e: number) => void)(5)).toThrow(new RegExp(`^${s.constructor.name}\\.step\\(\\) takes no arguments, got 1`));
+      expect(s.getLastLr()).toEqual(lr);
+      s.step();
+    }
+  });
+});

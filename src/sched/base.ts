@@ -82,6 +82,16 @@ export function checkStateLike(sd: unknown, like: SchedulerState, name: string):
   return o as SchedulerState;
 }
 
+/**
+ * step() takes no arguments. PyTorch's deprecated step(epoch) jumps to an
+ * epoch; ignoring that argument silently would run a different schedule.
+ */
+export function checkNoStepArguments(s: object, count: number): void {
+  if (count > 0) {
+    throw new TypeError(`${s.constructor.name}.step() takes no arguments, got ${count} (PyTorch's deprecated step(epoch) is not supported; resume with loadStateDict)`);
+  }
+}
+
 export abstract class LRScheduler {
   readonly optimizer: SchedulableOptimizer;
   /** Each group's initialLr: the lr the schedule is relative to. */
@@ -113,6 +123,7 @@ export abstract class LRScheduler {
 
   /** Advances the schedule one step and writes the new lr into every group. */
   step(): void {
+    checkNoStepArguments(this, arguments.length);
     this.stepCount++;
     this.lastEpoch++;
     let lrs: number[];

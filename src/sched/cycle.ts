@@ -1,7 +1,7 @@
 // OneCycleLR and SequentialLR: schedulers that drive momentum or other
 // schedulers as well as lr (PyTorch 1.13 semantics).
 import { checkBoolean, checkInteger, checkKnownKeys, checkObject, checkOneOf, checkRange, describe } from '../errors';
-import { LRScheduler, SchedulableOptimizer, SchedulerState } from './base';
+import { checkNoStepArguments, LRScheduler, SchedulableOptimizer, SchedulerState } from './base';
 
 function perGroup(v: unknown, name: string, groups: number, lo: number, hi = Infinity): number[] {
   const list = Array.isArray(v) ? v : Array.from({ length: groups }, () => v);
@@ -118,6 +118,7 @@ export class OneCycleLR extends LRScheduler {
   }
 
   step(): void {
+    checkNoStepArguments(this, arguments.length);
     if (this.lastEpoch + 1 > this.totalSteps) {
       throw new RangeError(`OneCycleLR: tried to step ${this.lastEpoch + 2} times; totalSteps is ${this.totalSteps}`);
     }
@@ -186,6 +187,7 @@ export class SequentialLR extends LRScheduler {
   }
 
   step(): void {
+    checkNoStepArguments(this, arguments.length);
     this.lastEpoch++;
     const idx = this.milestones.filter((x) => x <= this.lastEpoch).length;
     const s = this.schedulers[idx];

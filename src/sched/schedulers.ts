@@ -3,7 +3,7 @@
 // PyTorch's to the last bit or two), plus the closed form SequentialLR uses
 // when it restarts a scheduler at a milestone.
 import { checkInteger, checkKnownKeys, checkNumber, checkObject, checkRange, describe } from '../errors';
-import { LRScheduler, SchedulableOptimizer } from './base';
+import { checkNoStepArguments, LRScheduler, SchedulableOptimizer } from './base';
 
 type Opts = Record<string, unknown>;
 
@@ -216,6 +216,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
   }
   step(): void {
+    checkNoStepArguments(this, arguments.length);
     if (this.lastEpoch < 0) return this._stepAt(0);
     this.stepCount++;
     this.lastEpoch++;
