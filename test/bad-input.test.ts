@@ -377,3 +377,14 @@ describe('scheduler step arguments', () => {
     }
   });
 });
+
+describe('optimizer step arguments', () => {
+  it('step(closure) is a TypeError instead of a closure that never runs', async () => {
+    const { optim, Parameter } = await import('../src');
+    const p = new Parameter([1, 2]);
+    p.grad.fill(1);
+    const opt = new optim.Adam([p], { lr: 0.1 });
+    expect(() => (opt.step as (c: () => number) => void)(() => 0)).toThrow(/^Adam\.step\(\) takes no arguments, got 1 \(step\(closure\) is not supported\)/);
+    expect(Array.from(p.data)).toEqual([1, 2]);
+  });
+});

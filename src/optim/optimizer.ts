@@ -116,6 +116,8 @@ export abstract class Optimizer<O extends object> {
    * group are checked first, so an error leaves everything unchanged.
    */
   step(): StepResult {
+    // PyTorch's step(closure) re-evaluates the loss; silently ignoring a closure would skip that.
+    if (arguments.length > 0) throw new TypeError(`${this.spec.name}.step() takes no arguments, got ${arguments.length} (step(closure) is not supported)`);
     this.paramGroups.forEach((group, gi) => this.checkGroup(group, `paramGroups[${gi}].`));
     let skipped = false;
     const ready = this.paramGroups.map((group, gi) => {
