@@ -7,7 +7,7 @@
 // Writes are atomic: a temporary file in the same directory, fsync, rename,
 // fsync of the directory. An interrupted save leaves the previous file intact.
 import * as fs from 'fs';
-import * as path from 'path';
+import { writeFileAtomic } from '../atomic';
 import { checkFilePath, checkObject, describe } from '../errors';
 import type { OptimizerStateDict } from '../optim';
 import { Tensor } from '../tensor';
@@ -112,50 +112,13 @@ function serialize(contents: SaveContents): Uint8Array[] {
   return encode(tensors, metadata);
 }
 
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some platforms cannot open or fsync a directory; the rename is still atomic there.
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-let saves = 0;
-
 /**
  * Writes a checkpoint atomically: nothing at `file` changes unless the whole
  * new checkpoint reached the disk.
  */
 export function save(file: string, contents: SaveContents): void {
   checkFilePath(file, 'path', true);
-  const pieces = serialize(contents);
-  const target = path.resolve(file);
-  const dir = path.dirname(target);
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${++saves}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', 0o644);
-  try {
-    try {
-      for (const p of pieces) {
-        for (let off = 0; off < p.length; ) off += fs.writeSync(fd, p, off, p.length - off);
-      }
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, target);
-  } catch (e) {
-    try {
-      fs.unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
-    throw e;
-  }
-  fsyncDir(dir);
+  writeFileAtomic(file, serialize(contents));
 }
 
 function metaJson(metadata: Record<string, string>, key: string, file: string): unknown {

@@ -3,6 +3,7 @@
 // the run directory (metrics.jsonl, checkpoint.safetensors, report.html).
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../atomic';
 import { backend, data, manualSeed, nn } from '../index';
 import type { Dataset } from '../data/dataset';
 import { renderReport } from '../report';
@@ -169,7 +170,7 @@ function backendLabel(): string {
 
 function writeReport(s: Session, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] }): void {
   const config = { ...s.config, model, backend: backend.current(), isa: backend.current() === 'native' ? backend.info().isa : null, samples: sizes };
-  fs.writeFileSync(path.join(s.outDir, 'report.html'), renderReport({ title, config, history: result.history, final, diagnostics: result.diagnostics, confusion }));
+  writeFileAtomic(path.join(s.outDir, 'report.html'), [renderReport({ title, config, history: result.history, final, diagnostics: result.diagnostics, confusion })]);
 }
 
 export function runTrain(argv: string[], out: (s: string) => void): void {

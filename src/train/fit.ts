@@ -4,6 +4,7 @@
 // scheduler, early stopping, checkpoints and the diagnostics.
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from '../atomic';
 import { load } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
@@ -134,7 +135,7 @@ class Trainer {
     if (this.ck) fs.mkdirSync(this.ck.dir, { recursive: true });
     if (this.options.log) {
       fs.mkdirSync(path.dirname(path.resolve(this.options.log)), { recursive: true });
-      fs.writeFileSync(this.options.log, this.history.map((r) => JSON.stringify(r) + '\n').join(''));
+      writeFileAtomic(this.options.log, this.history.map((r) => JSON.stringify(r) + '\n'));
     }
     let stopReason: StopReason = 'completed';
     try {
