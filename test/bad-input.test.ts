@@ -230,6 +230,7 @@ describe('deepfit CLI', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--epochs', '-1'], /^--epochs must be an integer >= 1, got '-1'$/],
     [['train', '--lr', '-1e-3'], /^--lr must be a number >= 0, got '-1e-3'$/],
+    [['train', '--epochs', '99999999999999999999'], /^--epochs must be an integer >= 1 and <= 9007199254740991, got '99999999999999999999'$/],
     [['train', '--threads', '99999'], /^--threads must be an integer >= 1 and <= 1024, got '99999'$/],
     [['train', '--clip-grad-norm', '0'], /^--clip-grad-norm must be a number > 0, got '0'$/],
     [['train', '--dataset', path.join(dir, 'nope.csv')], /^--dataset: no file at .*nope\.csv$/],
