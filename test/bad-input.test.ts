@@ -389,3 +389,21 @@ describe('optimizer step arguments', () => {
     expect(Array.from(p.data)).toEqual([1, 2]);
   });
 });
+
+describe('BatchNorm state', () => {
+  for (const c of configs()) {
+    it(`${c.name}: a loaded num_batches_tracked that is not an integer >= 0 is refused before it skews the running statistics`, async () => {
+      const { nn, Tensor } = await import('../src');
+      withConfig(c, () => {
+        const model = new nn.Sequential(new nn.BatchNorm1d(3, { momentum: null }));
+        const sd = model.stateDict();
+        sd['0.num_batches_tracked'] = new Tensor([-1.5], []);
+        model.loadStateDict(sd);
+        const bn = model.at(0) as InstanceType<typeof nn.BatchNorm1d>;
+        const mean = bn.runningMean!.data.slice();
+        expect(() => model.forward(new Tensor(new Float32Array([0, 1, 2, 3, 4, 5]), [2, 3]))).toThrow(/^num_batches_tracked must be an integer >= 0, got -1.5/);
+        expect(bn.runningMean!.data).toEqual(mean);
+      });
+    });
+  }
+});

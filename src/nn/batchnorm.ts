@@ -112,6 +112,8 @@ abstract class BatchNorm extends Module {
         throw new RangeError(`${name} must hold ${this.numFeatures} values (one per channel), got ${t.size}`);
       }
     }
+    // A loaded state dict may carry any float here; the cumulative average divides by it.
+    if (this.batchesTensor) checkInteger(checkTensor(this.batchesTensor, 'num_batches_tracked').data[0], 'num_batches_tracked', 0);
   }
 
   forward(x: Tensor): Tensor {
