@@ -9,6 +9,15 @@ import { backend } from '../src';
 import { loadNative } from '../src/backend/native';
 import { configs, withConfig } from './helpers';
 
+// Every temporary directory of this file, removed at the end.
+const tmpDirs: string[] = [];
+function tmpDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-bad-'));
+  tmpDirs.push(d);
+  return d;
+}
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** Detaches a typed array's buffer the way postMessage/structuredClone transfer does. */
 function detach(a: Float32Array): void {
   structuredClone(a.buffer, { transfer: [a.buffer] });
@@ -124,7 +133,7 @@ describe('tensors and layers', () => {
 });
 
 describe('files', () => {
-  const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-bad-'));
+  const tmp = tmpDir;
 
   it('save and load name a directory given as the file, and a missing parent directory', async () => {
     const { save, load, nn } = await import('../src');
@@ -220,11 +229,10 @@ describe('fit and BatchNorm1d', () => {
 
 describe('deepfit CLI', () => {
   const bin = path.resolve(__dirname, '..', 'dist/cli/main.js');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-cli-bad-'));
+  const dir = tmpDir();
   const csv = path.join(dir, 'tiny.csv');
   fs.writeFileSync(csv, '1,2,0\n1,3,1\n2,2,0\n');
   const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   // Each case: one line on stderr (no stack trace), exit code 2 for a usage mistake.
   const cases: [string[], RegExp][] = [
@@ -342,7 +350,7 @@ describe('Sequential', () => {
 describe('load into targets', () => {
   it('names the file and the target whose loadStateDict refuses the state, and restores the ones already loaded', async () => {
     const { save, load, nn, optim } = await import('../src');
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-bad-')), 'c.safetensors');
+    const file = path.join(tmpDir(), 'c.safetensors');
     const m = new nn.Linear(3, 2);
     const sgd = new optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 });
     sgd.step();
