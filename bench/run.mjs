@@ -13,6 +13,14 @@ const suites = {
 };
 
 const want = process.argv.slice(2);
+if (want.includes('--help') || want.includes('-h')) {
+  console.log(`usage: npm run bench [suite...]   (or: deepfit bench [suite...])
+
+Runs the named benchmark suites (all by default) and prints markdown tables.
+Suites: ${Object.keys(suites).join(', ')}.
+DEEPFIT_BENCH_TIME=<ms> shortens each measurement (the default gives stable figures).`);
+  process.exit(0);
+}
 const names = want.length ? want : Object.keys(suites);
 console.log(`Machine: ${machine()}\n`);
 for (const name of names) {

@@ -246,7 +246,7 @@ describe('deepfit CLI', () => {
     [['train', '--out', path.join(csv, 'x')], /^--out: a part of .*tiny\.csv.x is a file, not a directory$/],
     [['train', '--data-dir', dir], /^--data-dir only applies to --dataset fashion-mnist$/],
     [['train', '--dataset', csv], /^--dataset .*tiny\.csv: 3 samples are too few, the 60\/20\/20 split leaves the val set empty$/],
-    [['predict', '--checkpoint', dir, '--input', csv], /^--checkpoint must be a file, got the directory /],
+    [['predict', '--checkpoint', dir, '--input', csv], /^--checkpoint: the directory .* has no checkpoint\.safetensors; pass a run directory written by 'deepfit train' or a checkpoint file$/],
     [['predict', '--checkpoint', path.join(dir, 'none.safetensors'), '--input', csv], /^--checkpoint: no file at .*none\.safetensors$/],
   ];
   for (const [args, message] of cases) {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { runTrain } from '../src/cli/train';
+import { createRunDir, runTrain } from '../src/cli/train';
 
 const root = path.resolve(__dirname, '..');
 const bin = path.join(root, 'dist/cli/main.js');
@@ -38,6 +38,8 @@ describe('deepfit train', () => {
     expect(last).toMatch(/^test accuracy: \d\.\d{4}$/);
     expect(Number(last.split(': ')[1])).toBeGreaterThanOrEqual(0.95);
     for (const f of ['metrics.jsonl', 'checkpoint.safetensors', 'last.safetensors', 'report.html']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    // The run directory prints relative to the working directory, as the README shows it.
+    expect(ls[ls.length - 2]).toBe('run directory: default (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)');
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('Test confusion matrix');
     expect(html.match(/class="series"/g)?.length).toBe(5);
@@ -51,6 +53,12 @@ describe('deepfit train', () => {
     expect(s.epochs).toBe(3);
     expect(s.testAccuracy).toBeGreaterThan(0.8);
     expect(s.config.model.hidden).toEqual([32]);
+    // `best` is the epoch whose weights are kept and tested, `last` where training stopped.
+    expect(s.best.epoch).toBe(s.bestEpoch);
+    expect(s.best.valLoss).toBe(metricLines(out).find((m) => m.epoch === s.bestEpoch).valLoss);
+    expect(s.last.epoch).toBe(3);
+    expect(s).not.toHaveProperty('final');
+    expect(s.config).not.toHaveProperty('dataDir'); // digits reads no IDX directory
     expect(metricLines(out).map((m) => m.epoch)).toEqual([1, 2, 3]);
   }, 60_000);
 
@@ -142,4 +150,108 @@ describe('deepfit errors and other commands', () => {
     expect(r.stdout).toMatch(/^kernel +isa +result/);
     expect(r.stdout).toMatch(/all \d+ checks passed/);
   }, 60_000);
+});
+
+describe('deepfit run directories', () => {
+  it('a default run directory is new: a counter suffix when the time stamp is taken', () => {
+    const base = path.join(tmp, 'stamp', 'digits-20261203-202644');
+    fs.mkdirSync(base, { recursive: true });
+    expect(createRunDir(base)).toBe(`${base}-2`);
+    expect(createRunDir(base)).toBe(`${base}-3`);
+    expect(fs.statSync(`${base}-3`).isDirectory()).toBe(true);
+    const cwd = path.join(tmp, 'stamp');
+    const run = () => spawnSync(process.execPath, [bin, 'train', ...SMALL, '--epochs', '1'], { cwd, encoding: 'utf8' }).stdout;
+    const [a, b] = [run(), run()].map((o) => lines(o)[lines(o).length - 2].match(/^run directory: (runs\/digits-\d{8}-\d{6}(-\d+)?) \(/)?.[1]);
+    expect(a).toBeDefined();
+    expect(b).not.toBe(a);
+  }, 60_000);
+
+  it('--out onto a directory that holds files is an error unless --force', () => {
+    const out = path.join(tmp, 'taken');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'notes.txt'), 'mine');
+    const r = deepfit('train', ...SMALL, '--epochs', '1', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out .*taken already holds files \(another run\?\); choose a new directory, add --force to replace its files, or --resume it/);
+    expect(fs.readdirSync(out)).toEqual(['notes.txt']);
+    const forced = deepfit('train', ...SMALL, '--epochs', '1', '--out', out, '--force', '--json');
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(fs.existsSync(path.join(out, 'checkpoint.safetensors'))).toBe(true);
+  }, 60_000);
+
+  it('--resume --out NEWDIR makes a complete run directory even when no new epoch beats the best', () => {
+    // lr 0 without BatchNorm or dropout: the weights never change, so epoch 1 stays the best.
+    const first = path.join(tmp, 'frozen');
+    const next = path.join(tmp, 'frozen-more');
+    expect(deepfit('train', ...SMALL, '--lr', '0', '--no-batchnorm', '--dropout', '0', '--schedule', 'none', '--epochs', '1', '--out', first, '--json').code).toBe(0);
+    const r = deepfit('train', '--resume', first, '--epochs', '2', '--out', next, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).bestEpoch).toBe(1);
+    for (const f of ['metrics.jsonl', 'checkpoint.safetensors', 'last.safetensors', 'report.html']) expect(fs.existsSync(path.join(next, f)), f).toBe(true);
+    expect(fs.readFileSync(path.join(next, 'checkpoint.safetensors'))).toEqual(fs.readFileSync(path.join(first, 'checkpoint.safetensors')));
+    const features = path.join(tmp, 'frozen.csv');
+    fs.writeFileSync(features, lines(zlib.gunzipSync(fs.readFileSync(path.join(root, 'data/digits.csv.gz'))).toString()).slice(0, 3).join('\n'));
+    expect(deepfit('predict', '--checkpoint', next, '--input', features).code).toBe(0);
+  }, 60_000);
+
+  it('--resume refuses a new --epochs for schedules laid out over the epoch count', () => {
+    for (const [schedule, why] of [['cosine', /it anneals the lr to 0 at epoch 2/], ['onecycle', /its one cycle spans the batches of 2 epochs/], ['step', /it divides the lr by 10 every 1 epochs/]] as const) {
+      const run = path.join(tmp, `shaped-${schedule}`);
+      expect(deepfit('train', ...SMALL, '--schedule', schedule, '--epochs', '2', '--out', run, '--json').code).toBe(0);
+      const r = deepfit('train', '--resume', run, '--epochs', '3');
+      expect(r.code, schedule).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^--epochs 3 cannot resume this run: it was planned for 2 epochs and its ${schedule} schedule depends on that`));
+      expect(r.stderr).toMatch(why);
+      expect(metricLines(run).length).toBe(2); // untouched
+    }
+    const same = deepfit('train', '--resume', path.join(tmp, 'shaped-onecycle'), '--epochs', '2', '--json');
+    expect(same.code, same.stderr).toBe(0);
+    expect(deepfit('train', '--resume', path.join(tmp, 'shaped-cosine'), '--epochs', '1').stderr).toMatch(/--epochs 1 is fewer than the 2 epochs the run has already trained/);
+  }, 60_000);
+});
+
+describe('deepfit in pipelines and installs', () => {
+  it('stops quietly with status 0 when the reader of its output goes away', () => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" train ${SMALL.join(' ')} --epochs 3 --out piped | head -1`], { cwd: tmp, encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^deepfit train: digits/);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  }, 60_000);
+
+  it('bench --help lists the suites and DEEPFIT_BENCH_TIME', () => {
+    const r = deepfit('bench', '--help');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^usage: /);
+    expect(r.stdout).toMatch(/Suites: .*\bgemm\b.*\btrain\b/);
+    expect(r.stdout).toContain('DEEPFIT_BENCH_TIME');
+  });
+
+  it('predict takes a run directory and says what is wrong with other paths', () => {
+    const rows = path.join(tmp, 'rows.csv');
+    expect(deepfit('predict', '--checkpoint', path.join(tmp, 'default'), '--input', rows).stdout).toBe(
+      deepfit('predict', '--checkpoint', path.join(tmp, 'default', 'checkpoint.safetensors'), '--input', rows).stdout,
+    );
+    const empty = path.join(tmp, 'empty-dir');
+    fs.mkdirSync(empty, { recursive: true });
+    const r = deepfit('predict', '--checkpoint', empty, '--input', rows);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--checkpoint: the directory .*empty-dir has no checkpoint\.safetensors; pass a run directory written by 'deepfit train' or a checkpoint file/);
+  }, 60_000);
+
+  it('without the addon, says how to build it from a dependent project and suggests --backend reference', () => {
+    // A copy of the package without build/ or prebuilds/, as an install whose build failed.
+    const pkg = path.join(tmp, 'unbuilt');
+    fs.cpSync(path.join(root, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+    fs.copyFileSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
+    fs.symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
+    const r = spawnSync(process.execPath, [path.join(pkg, 'dist/cli/main.js'), 'train', '--epochs', '1'], { cwd: tmp, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^deepfit train: the native addon could not be loaded\./);
+    expect(r.stderr).toContain(`'npm rebuild deepfit' in a project that depends on deepfit`);
+    expect(r.stderr).toContain('Or add --backend reference to run the pure TypeScript kernels.');
+    expect(r.stderr).not.toContain('backend.use');
+    const lib = spawnSync(process.execPath, ['-e', `try { require(${JSON.stringify(path.join(pkg, 'dist'))}).backend.use('native') } catch (e) { console.log(e.message) }`], { encoding: 'utf8' });
+    expect(lib.stdout).toContain(`'npm rebuild deepfit'`);
+    expect(lib.stdout).toContain(`Or call backend.use('reference') to run the pure TypeScript kernels.`);
+  });
 });

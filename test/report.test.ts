@@ -42,13 +42,20 @@ describe('report', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)|<link /);
     expect(html.match(/<svg /g)?.length).toBe(3);
     expect(html).toContain('deepfit run &lt;digits&gt;');
-    for (const label of ['loss (cross-entropy)', 'accuracy', 'learning rate', 'epoch']) expect(html).toContain(`class="label">${label}<`);
+    for (const label of ['loss (cross-entropy)', 'accuracy', 'learning rate (log scale)', 'epoch']) expect(html).toContain(`class="label">${label}<`);
     expect(html.match(/data-series="train"/g)?.length).toBe(2);
     expect(html.match(/data-series="val"/g)?.length).toBe(2);
     expect(html).toContain('test accuracy');
     expect(html).toContain('the gap grows');
     expect(html).toMatch(/<table class="cm"><tr><th>true \\ predicted<\/th><th>0<\/th><th>1<\/th><\/tr><tr><th>0<\/th><td[^>]*>5<\/td><td[^>]*>1<\/td>/);
     expect(html).toContain('[256,128]');
+  });
+
+  it('labels the lr axis log scale only when it is one (an lr of 0 keeps it linear)', () => {
+    const zeroAtEnd = history(12).map((r, i) => (i === 11 ? { ...r, lr: 0 } : r));
+    const html = renderReport({ ...input, history: zeroAtEnd });
+    expect(html).toContain('class="label">learning rate<');
+    expect(html).not.toContain('(log scale)');
   });
 
   it('picks round axis ticks', () => {

@@ -9,6 +9,17 @@ const ROOT = path.resolve(__dirname, '..', '..');
 let addon: NativeAddon | undefined;
 let loadError: Error | undefined;
 
+/**
+ * The addon failed to load. `fallback` is the last line of the message (how to
+ * run without the addon, in code); the CLI swaps it for its own option.
+ */
+export class NativeAddonError extends Error {
+  constructor(readonly problem: string, readonly fallback: string, cause: Error) {
+    super(`${problem}\n  ${fallback}`, { cause });
+    this.name = 'NativeAddonError';
+  }
+}
+
 export function loadNative(): NativeAddon {
   if (addon) return addon;
   if (loadError) throw loadError;
@@ -25,13 +36,14 @@ export function loadNative(): NativeAddon {
       loadError = cause;
       throw cause;
     }
-    loadError = new Error(
+    loadError = new NativeAddonError(
       `deepfit: the native addon could not be loaded.\n` +
         `  Tried: ${path.join(ROOT, 'build', 'Release')} and ${path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`)}\n` +
         `  Cause: ${cause.message.split('\n')[0]}\n` +
-        `  Build it with 'npm run build:native' (needs cmake >= 3.15 and a C++17 compiler), ` +
-        `or call backend.use('reference') to run the pure TypeScript kernels.`,
-      { cause },
+        `  Build it (needs cmake >= 3.15 and a C++17 compiler): 'npm rebuild deepfit' in a project that depends on deepfit ` +
+        `(it reruns deepfit's install script), 'npm run build:native' in a checkout of deepfit itself.`,
+      `Or call backend.use('reference') to run the pure TypeScript kernels.`,
+      cause,
     );
     throw loadError;
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // deepfit: the command line. `deepfit train` trains the default recipe on the
 // shipped digits data; see `deepfit --help`.
+import { NativeAddonError } from '../backend/native';
 import { closest, UsageError } from './args';
 import { runBench } from './bench';
 import { runPredict } from './predict';
@@ -50,10 +51,26 @@ export function main(argv: string[]): number {
       err(e.message);
       return 2;
     }
-    err(`deepfit ${command}: ${(e as Error).message}`);
+    const message = e instanceof NativeAddonError ? `${e.problem.replace(/^deepfit: /, '')}\n  Or add --backend reference to run the pure TypeScript kernels.` : (e as Error).message;
+    err(`deepfit ${command}: ${message}`);
     if (process.env.DEEPFIT_DEBUG) err((e as Error).stack ?? '');
     return 1;
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+/**
+ * A reader that went away (`deepfit train | head -1`) is the normal end of a
+ * pipeline, not a failure: stop quietly with status 0, like other Unix tools.
+ */
+function exitQuietlyOnEpipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
+}
+
+if (require.main === module) {
+  exitQuietlyOnEpipe(process.stdout);
+  exitQuietlyOnEpipe(process.stderr);
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -5,7 +5,7 @@ import { existingFile, helpText, parse, Spec, UsageError } from './args';
 import { loadTrained } from './run';
 
 export const PREDICT_SPEC: Spec = {
-  checkpoint: { type: 'string', arg: 'FILE', help: 'a checkpoint written by deepfit train (e.g. RUN_DIR/checkpoint.safetensors)' },
+  checkpoint: { type: 'string', arg: 'RUN_DIR|FILE', help: "a run directory of 'deepfit train' (its checkpoint.safetensors) or a checkpoint file it wrote" },
   input: { type: 'string', arg: 'FILE.csv', help: 'rows of features (a trailing label column is allowed and reported as accuracy)' },
   json: { type: 'boolean', help: 'print one JSON object instead of one prediction a line' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
@@ -13,8 +13,8 @@ export const PREDICT_SPEC: Spec = {
 
 export function runPredict(argv: string[], out: (s: string) => void, err: (s: string) => void): void {
   const v = parse('predict', argv, PREDICT_SPEC);
-  if (v.help) return out(`usage: deepfit predict --checkpoint FILE --input FILE.csv\n\n${helpText(PREDICT_SPEC)}`);
-  if (!v.checkpoint) throw new UsageError('deepfit predict: --checkpoint FILE is required');
+  if (v.help) return out(`usage: deepfit predict --checkpoint RUN_DIR|FILE --input FILE.csv\n\n${helpText(PREDICT_SPEC)}`);
+  if (!v.checkpoint) throw new UsageError('deepfit predict: --checkpoint RUN_DIR|FILE is required');
   if (!v.input) throw new UsageError('deepfit predict: --input FILE.csv is required');
   const { model, standardizer, classes, modelConfig } = loadTrained(v.checkpoint as string);
   const d = modelConfig.inputs;

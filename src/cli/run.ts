@@ -28,9 +28,17 @@ export function loadRun(target: string): { dir: string; lastCheckpoint: string; 
   };
 }
 
-/** The trained network of a checkpoint with its standardizer and class names, for predict. */
-export function loadTrained(file: string): { model: Module; standardizer: Standardizer; classes: string[]; modelConfig: ModelConfig } {
-  existingFile(file, 'checkpoint');
+/** --checkpoint: a checkpoint file, or a run directory for its checkpoint.safetensors (the best epoch). */
+function checkpointOf(target: string): string {
+  if (!fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) return target;
+  const file = path.join(target, 'checkpoint.safetensors');
+  if (!fs.existsSync(file)) throw new UsageError(`--checkpoint: the directory ${target} has no checkpoint.safetensors; pass a run directory written by 'deepfit train' or a checkpoint file`);
+  return file;
+}
+
+/** The trained network of a checkpoint (or a run directory's best one) with its standardizer and class names, for predict. */
+export function loadTrained(target: string): { model: Module; standardizer: Standardizer; classes: string[]; modelConfig: ModelConfig } {
+  const file = existingFile(checkpointOf(target), 'checkpoint');
   const ck = loadCheckpoint(file);
   const modelConfig = metaEntry<ModelConfig>(ck.meta, 'model', file);
   const model = buildModel(modelConfig);

@@ -11,7 +11,7 @@ import { confusionMatrix, evaluate, fit, formatDiagnostic } from '../train';
 import type { FitResult } from '../train/fit';
 import type { EpochResult } from '../train/types';
 import { existingFile, helpText, number, oneOf, parse, Spec, UsageError } from './args';
-import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, ModelConfig, OPTIMIZERS, SCHEDULES } from './recipe';
+import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, ModelConfig, OPTIMIZERS, SCHEDULES, stepSize } from './recipe';
 import { loadRun } from './run';
 
 
@@ -34,18 +34,27 @@ export const TRAIN_SPEC: Spec = {
   seed: { type: 'string', arg: 'N', help: 'seed of the split, init, dropout and shuffles (default 0)' },
   threads: { type: 'string', arg: 'N', help: 'native threads (default one per core)' },
   backend: { type: 'string', arg: 'native|reference', help: 'kernels to run (default native)' },
-  out: { type: 'string', arg: 'DIR', help: 'run directory (default runs/<dataset>-<time>)' },
+  out: { type: 'string', arg: 'DIR', help: 'run directory, new or empty (default runs/<dataset>-<time>, with -2, -3... if taken)' },
+  force: { type: 'boolean', help: 'let --out replace the files of an existing run directory' },
   resume: { type: 'string', arg: 'RUN_DIR|FILE', help: 'continue a run from its last checkpoint' },
   json: { type: 'boolean', help: 'print one JSON summary instead of the progress and the table' },
   help: { type: 'boolean', short: 'h', help: 'this help' },
 };
 
 /** What may accompany --resume: the rest is the run's saved config. */
-const RESUME_OPTIONS = ['resume', 'epochs', 'out', 'backend', 'threads', 'json'];
+const RESUME_OPTIONS = ['resume', 'epochs', 'out', 'force', 'backend', 'threads', 'json'];
+
+/** Schedules whose learning-rate curve is laid out over the planned epoch count, and how. */
+const EPOCH_SHAPED: Partial<Record<TrainConfig['schedule'], (epochs: number) => string>> = {
+  cosine: (n) => `it anneals the lr to 0 at epoch ${n}`,
+  onecycle: (n) => `its one cycle spans the batches of ${n} epochs`,
+  step: (n) => `it divides the lr by 10 every ${stepSize(n)} epochs`,
+};
 
 export interface TrainConfig {
   dataset: string;
-  dataDir: string;
+  /** Only for fashion-mnist. */
+  dataDir?: string;
   model: Omit<ModelConfig, 'inputs' | 'classes'>;
   optimizer: (typeof OPTIMIZERS)[number];
   lr: number;
@@ -77,7 +86,7 @@ export function trainConfig(v: Record<string, string | boolean | undefined>): Tr
   if (dropout >= 1) throw new UsageError(`--dropout must be in [0, 1), got '${v.dropout}'`);
   return {
     dataset,
-    dataDir: (v['data-dir'] as string | undefined) ?? data.FASHION_MNIST_DIR,
+    ...(fashion ? { dataDir: (v['data-dir'] as string | undefined) ?? data.FASHION_MNIST_DIR } : {}),
     model: { hidden, activation: oneOf(v.activation, 'activation', ACTIVATIONS) ?? 'relu', dropout, batchnorm: !v['no-batchnorm'] },
     optimizer,
     lr: number(v.lr, 'lr', { min: 0 }) ?? defaultLr(optimizer),
@@ -103,7 +112,7 @@ const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 
 /** digits and CSV files: a 60/20/20 stratified split; fashion-mnist keeps its test set and carves val (10%) from train. */
 export function loadSplits(c: TrainConfig): Splits {
   if (c.dataset === 'fashion-mnist') {
-    const { train, test } = data.loadMnistDir(c.dataDir);
+    const { train, test } = data.loadMnistDir(c.dataDir ?? data.FASHION_MNIST_DIR);
     const tv = data.splitTrainVal(train, { val: 0.1, stratify: true, seed: c.seed });
     return { ...tv, test, classes: FASHION_CLASSES };
   }
@@ -120,6 +129,62 @@ function defaultOut(c: TrainConfig): string {
   return path.join('runs', `${path.basename(c.dataset).replace(/\.csv(\.gz)?$/i, '')}-${stamp}`);
 }
 
+/**
+ * Creates a new run directory at `base`, or `base-2`, `base-3`... when taken
+ * (the time stamp has one-second resolution). mkdir without `recursive` fails
+ * on an existing directory, so two runs started together never share one.
+ */
+export function createRunDir(base: string): string {
+  fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
+  for (let k = 1; ; k++) {
+    const dir = path.resolve(k === 1 ? base : `${base}-${k}`);
+    try {
+      fs.mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}
+
+/** --out may name a new or empty directory, the resumed run's own, or anything with --force; never another run silently. */
+function checkOutIsFree(dir: string, resumedDir: string | undefined, force: boolean): void {
+  if (force || dir === resumedDir || !fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() || !fs.readdirSync(dir).length) return;
+  throw new UsageError(`--out ${dir} already holds files (another run?); choose a new directory, add --force to replace its files, or --resume it`);
+}
+
+/** The epoch limit of a resumed run: a schedule laid out over the epochs cannot be stretched mid-run. */
+function resumedEpochs(v: Record<string, string | boolean | undefined>, resumed: ReturnType<typeof loadRun>): number {
+  const { schedule, epochs: planned } = resumed.config;
+  const epochs = number(v.epochs, 'epochs', { min: 1, integer: true }) ?? planned;
+  const done = resumed.history.length;
+  if (epochs < done) throw new UsageError(`--epochs ${epochs} is fewer than the ${done} epochs the run has already trained`);
+  const shape = EPOCH_SHAPED[schedule];
+  if (epochs !== planned && shape) {
+    throw new UsageError(
+      `--epochs ${epochs} cannot resume this run: it was planned for ${planned} epochs and its ${schedule} schedule depends on that (${shape(planned)}), ` +
+        `so a new limit would bend the lr curve mid-run. Resume with --epochs ${planned} (or without --epochs), or start a new run; ` +
+        `only the none, exp and plateau schedules can take a new --epochs.`,
+    );
+  }
+  return epochs;
+}
+
+/** Run directories print relative to the working directory when inside it. */
+function shownPath(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : dir;
+}
+
+/** Resuming into a new directory: the best and last checkpoints come along, so the new directory is a complete run. */
+function carryCheckpoints(from: string, to: string): void {
+  if (path.resolve(from) === path.resolve(to)) return;
+  fs.mkdirSync(to, { recursive: true });
+  for (const f of ['checkpoint.safetensors', 'last.safetensors']) {
+    if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(to, f));
+  }
+}
+
 const TABLE_HEAD = 'epoch  train loss  train acc  val loss  val acc        lr  seconds';
 function tableRow(r: EpochResult): string {
   return `${String(r.epoch).padStart(5)}  ${r.trainLoss.toFixed(4).padStart(10)}  ${r.trainAccuracy.toFixed(4).padStart(9)}  ${(r.valLoss ?? NaN).toFixed(4).padStart(8)}  ${(r.valAccuracy ?? NaN).toFixed(4).padStart(7)}  ${r.lr.toExponential(2).padStart(8)}  ${r.seconds.toFixed(2).padStart(7)}`;
@@ -127,7 +192,8 @@ function tableRow(r: EpochResult): string {
 
 interface Session {
   config: TrainConfig;
-  outDir: string;
+  /** Unset until the run directory is created: a default one only once the data has loaded. */
+  outDir?: string;
   json: boolean;
   resumed?: ReturnType<typeof loadRun>;
 }
@@ -153,12 +219,15 @@ function startSession(v: Record<string, string | boolean | undefined>): Session 
     }
   }
   const resumed = v.resume ? loadRun(v.resume as string) : undefined;
-  const config = resumed ? { ...resumed.config, epochs: number(v.epochs, 'epochs', { min: 1, integer: true }) ?? resumed.config.epochs } : trainConfig(v);
+  const config = resumed ? { ...resumed.config, epochs: resumedEpochs(v, resumed) } : trainConfig(v);
   backend.use(oneOf(v.backend, 'backend', ['native', 'reference'] as const) ?? 'native');
   const threads = number(v.threads, 'threads', { min: 1, max: 1024, integer: true });
   if (threads !== undefined && backend.current() === 'native') backend.setThreads(threads);
-  const outDir = path.resolve((v.out as string | undefined) ?? (resumed ? resumed.dir : defaultOut(config)));
-  checkOutDir(outDir);
+  const outDir = v.out !== undefined ? path.resolve(v.out as string) : resumed?.dir;
+  if (outDir) {
+    checkOutDir(outDir);
+    checkOutIsFree(outDir, resumed?.dir, !!v.force);
+  }
   return { config, resumed, json: !!v.json, outDir };
 }
 
@@ -168,7 +237,7 @@ function backendLabel(): string {
   return `native backend (${info.isa}, ${info.threads} threads)`;
 }
 
-function writeReport(s: Session, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] }): void {
+function writeReport(s: Session & { outDir: string }, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] }): void {
   const config = { ...s.config, model, backend: backend.current(), isa: backend.current() === 'native' ? backend.info().isa : null, samples: sizes };
   writeFileAtomic(path.join(s.outDir, 'report.html'), [renderReport({ title, config, history: result.history, final, diagnostics: result.diagnostics, confusion })]);
 }
@@ -177,9 +246,11 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
   const v = parse('train', argv, TRAIN_SPEC);
   if (v.help) return out(`usage: deepfit train [options]\n\n${helpText(TRAIN_SPEC)}`);
   const started = Date.now();
-  const s = startSession(v);
-  const { config, json, resumed } = s;
+  const session = startSession(v);
+  const { config, json, resumed } = session;
   const splits = loadSplits(config);
+  const s = { ...session, outDir: session.outDir ?? createRunDir(defaultOut(config)) };
+  if (resumed) carryCheckpoints(resumed.dir, s.outDir);
   const standardizer = new data.Standardizer().fit(splits.train);
   const [train, val, test] = [splits.train, splits.val, splits.test].map((d) => standardizer.transform(d));
   const modelConfig: ModelConfig = { inputs: train.d, classes: splits.classes.length, ...config.model };
@@ -225,12 +296,14 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
   const confusion = { matrix: confusionMatrix(test.labels, testEval.predictions, modelConfig.classes), classes: splits.classes };
   writeReport(s, `deepfit · ${config.dataset} · test accuracy ${testEval.accuracy.toFixed(4)}`, modelConfig, sizes, result, final, confusion);
   if (json) {
-    const last = result.history[result.history.length - 1];
-    out(JSON.stringify({ testAccuracy: testEval.accuracy, testLoss: testEval.loss, bestEpoch: result.bestEpoch, epochs: result.history.length, stopReason: result.stopReason, seconds, out: s.outDir, final: last, diagnostics: result.diagnostics, config }));
+    // The kept weights (checkpoint.safetensors, the test metrics) are the best epoch's; `last` is where training stopped.
+    const best = result.history.find((r) => r.epoch === result.bestEpoch) ?? null;
+    const last = result.history[result.history.length - 1] ?? null;
+    out(JSON.stringify({ testAccuracy: testEval.accuracy, testLoss: testEval.loss, bestEpoch: result.bestEpoch, epochs: result.history.length, stopReason: result.stopReason, seconds, out: s.outDir, best, last, diagnostics: result.diagnostics, config }));
     return;
   }
   for (const d of result.diagnostics) out(formatDiagnostic(d));
   out(`best epoch ${result.bestEpoch} (${result.monitor} ${result.bestValue.toFixed(4)}), stopped: ${result.stopReason}; ${seconds.toFixed(1)} s`);
-  out(`run directory: ${s.outDir} (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)`);
+  out(`run directory: ${shownPath(s.outDir)} (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)`);
   out(`test accuracy: ${testEval.accuracy.toFixed(4)}`);
 }

@@ -43,6 +43,8 @@ function kvTable(obj: Record<string, unknown>): string {
 function charts(h: EpochResult[]): string {
   const pts = (f: (r: EpochResult) => number | null): [number, number][] => h.map((r) => [r.epoch, f(r) ?? NaN]);
   const hasVal = h.some((r) => r.valLoss !== null);
+  // A log axis shows the decays of step, exp and plateau as straight lines; it needs every lr > 0.
+  const logLr = h.every((r) => r.lr > 0);
   const pair = (train: (r: EpochResult) => number | null, val: (r: EpochResult) => number | null) => [
     { name: 'train', points: pts(train), color: TRAIN },
     ...(hasVal ? [{ name: 'val', points: pts(val), color: VAL }] : []),
@@ -50,7 +52,7 @@ function charts(h: EpochResult[]): string {
   return [
     lineChart({ title: 'Loss', xLabel: 'epoch', yLabel: 'loss (cross-entropy)', series: pair((r) => r.trainLoss, (r) => r.valLoss) }),
     lineChart({ title: 'Accuracy', xLabel: 'epoch', yLabel: 'accuracy', series: pair((r) => r.trainAccuracy, (r) => r.valAccuracy) }),
-    lineChart({ title: 'Learning rate', xLabel: 'epoch', yLabel: 'learning rate', logY: h.every((r) => r.lr > 0), series: [{ name: 'lr', points: pts((r) => r.lr), color: TRAIN }] }),
+    lineChart({ title: 'Learning rate', xLabel: 'epoch', yLabel: logLr ? 'learning rate (log scale)' : 'learning rate', logY: logLr, series: [{ name: 'lr', points: pts((r) => r.lr), color: TRAIN }] }),
   ].join('');
 }
 
