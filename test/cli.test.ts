@@ -122,7 +122,7 @@ describe('deepfit predict', () => {
     const j = deepfit('predict', '--checkpoint', ck, '--input', featuresOnly, '--json');
     expect(JSON.parse(j.stdout).classes).toEqual(preds);
     expect(deepfit('predict', '--checkpoint', ck, '--input', path.join(root, 'package.json')).stderr).toMatch(/expected 64 feature columns/);
-    expect(deepfit('predict', '--input', featuresOnly).stderr).toMatch(/--checkpoint FILE is required/);
+    expect(deepfit('predict', '--input', featuresOnly).stderr).toMatch(/--checkpoint RUN_DIR\|FILE is required/);
   }, 60_000);
 });
 
