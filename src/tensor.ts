@@ -1,5 +1,6 @@
 // Tensor: a Float32Array with a shape. Parameter: a Tensor with a gradient.
 import { checkFloat32Array, checkInteger, describe } from './errors';
+import { alignedFloat32 } from './alloc';
 
 function shapeSize(shape: readonly number[], name: string): number {
   if (!Array.isArray(shape)) throw new TypeError(`${name} must be an array of non-negative integers, got ${describe(shape)}`);
@@ -44,7 +45,7 @@ export class Tensor {
 
   /** A zero-filled tensor of the given shape. */
   static zeros(shape: number[]): Tensor {
-    return new Tensor(new Float32Array(shapeSize(shape, 'shape')), shape);
+    return new Tensor(alignedFloat32(shapeSize(shape, 'shape')), shape);
   }
 
   /** A deep copy. */
@@ -59,7 +60,7 @@ export class Parameter extends Tensor {
 
   constructor(data: Float32Array | number[], shape?: number[]) {
     super(data, shape);
-    this.grad = new Float32Array(this.data.length);
+    this.grad = alignedFloat32(this.data.length);
   }
 
   /** Fills grad with zeros. */
