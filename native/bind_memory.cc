@@ -15,6 +15,13 @@ Napi::Value Touch4(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// addressMod(x): the address of x's first element modulo 4096, for the
+// allocation helper (src/alloc.ts), which aligns and staggers large arrays.
+Napi::Value AddressMod(const Napi::CallbackInfo& info) {
+  Span x = f32(info, 0, "x");
+  return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(x.data) % 4096));
+}
+
 // copy(dst, src, n)
 Napi::Value Copy(const Napi::CallbackInfo& info) {
   Span d = f32(info, 0, "dst"), s = f32(info, 1, "src");
@@ -49,6 +56,7 @@ Napi::Value AllFinite(const Napi::CallbackInfo& info) {
 
 void Register(Napi::Env env, Napi::Object exports) {
   exports.Set("touch4", Napi::Function::New(env, Touch4));
+  exports.Set("addressMod", Napi::Function::New(env, AddressMod));
   exports.Set("copy", Napi::Function::New(env, Copy));
   exports.Set("readSum", Napi::Function::New(env, ReadSum));
   exports.Set("allFinite", Napi::Function::New(env, AllFinite));

@@ -1,5 +1,6 @@
 // Tensor: a Float32Array with a shape. Parameter: a Tensor with a gradient.
 import { checkFloat32Array, checkInteger, describe } from './errors';
+import { alignedFloat32 } from './alloc';
 
 // The most elements one Float32Array can hold (V8 on 64-bit hosts).
 const MAX_ELEMENTS = 2 ** 32;
@@ -21,7 +22,7 @@ function shapeSize(shape: readonly number[], name: string): number {
 export function zerosOfShape(shape: readonly number[], name: string): Float32Array {
   const n = shapeSize(shape, name);
   try {
-    return new Float32Array(n);
+    return alignedFloat32(n);
   } catch (e) {
     throw new RangeError(`${name} [${shape.join(', ')}]: cannot allocate ${n} float32 elements (${(e as Error).message})`);
   }
@@ -75,7 +76,7 @@ export class Parameter extends Tensor {
 
   constructor(data: Float32Array | number[], shape?: number[]) {
     super(data, shape);
-    this.grad = new Float32Array(this.data.length);
+    this.grad = alignedFloat32(this.data.length);
   }
 
   /** Fills grad with zeros. */

@@ -90,27 +90,38 @@ inline vd vfloor(vd x) {
 }
 #endif
 
-// Two vectors evaluated together through the mathfn templates: their long
+// BM vectors evaluated together through the mathfn templates: their long
 // polynomial chains interleave, instruction by instruction (same operations,
-// lane by lane, so the same bits).
-struct V2 {
-  vd v[2];
+// lane by lane, so the same bits). Each Horner step waits on the previous
+// one, so one chain leaves the FP pipes mostly idle; four keep them busy.
+constexpr int BM = 4;
+struct VN {
+  vd v[BM];
 };
-#define DF_V2_OP(op)                                                                       \
-  inline V2 operator op(V2 x, V2 y) { return {{x.v[0] op y.v[0], x.v[1] op y.v[1]}}; }     \
-  inline V2 operator op(V2 x, double c) { return {{x.v[0] op c, x.v[1] op c}}; }           \
-  inline V2 operator op(double c, V2 x) { return {{c op x.v[0], c op x.v[1]}}; }
-DF_V2_OP(+)
-DF_V2_OP(-)
-DF_V2_OP(*)
-DF_V2_OP(/)
-#undef DF_V2_OP
+#define DF_VN_OP(op)                                                        \
+  inline VN operator op(VN x, VN y) {                                       \
+    for (int h = 0; h < BM; h++) x.v[h] = x.v[h] op y.v[h];                 \
+    return x;                                                               \
+  }                                                                         \
+  inline VN operator op(VN x, double c) {                                   \
+    for (int h = 0; h < BM; h++) x.v[h] = x.v[h] op c;                      \
+    return x;                                                               \
+  }                                                                         \
+  inline VN operator op(double c, VN x) {                                   \
+    for (int h = 0; h < BM; h++) x.v[h] = c op x.v[h];                      \
+    return x;                                                               \
+  }
+DF_VN_OP(+)
+DF_VN_OP(-)
+DF_VN_OP(*)
+DF_VN_OP(/)
+#undef DF_VN_OP
 
 // mathfn::log for positive normal x (here [2^-32, 1]): the same operations,
 // without the special cases.
-inline V2 log_normal(V2 x) {
-  V2 m, de;
-  for (int h = 0; h < 2; h++) {
+inline VN log_normal(VN x) {
+  VN m, de;
+  for (int h = 0; h < BM; h++) {
     vu b = reinterpret_cast<vu>(x.v[h]);
     vd mm = reinterpret_cast<vd>((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);
     vd e = exact_double((b >> 52) & 0x7ff) - 1023.0;  // the exponent, exactly
@@ -118,23 +129,23 @@ inline V2 log_normal(V2 x) {
     m.v[h] = big ? mm * 0.5 : mm;
     de.v[h] = big ? e + 1.0 : e;
   }
-  V2 logm = mathfn::log_mantissa(m);
+  VN logm = mathfn::log_mantissa(m);
   return de * mathfn::LN2_HI + (de * mathfn::LN2_LO + logm);
 }
 
 // mathfn::sincos2pi for u in [0, 1), with selects for its branches.
-inline void sincos2pi_v(V2 u, V2& s, V2& c) {
-  V2 q, x;
-  vi low[2];
-  for (int h = 0; h < 2; h++) {
+inline void sincos2pi_v(VN u, VN& s, VN& c) {
+  VN q, x;
+  vi low[BM];
+  for (int h = 0; h < BM; h++) {
     vd t = u.v[h] * 4.0;
     q.v[h] = vfloor(t);  // 0, 1, 2 or 3: the quadrant
     vd r = t - q.v[h];
     low[h] = r <= 0.5;
     x.v[h] = low[h] ? r * mathfn::HALF_PI : (1.0 - r) * mathfn::HALF_PI;
   }
-  V2 sp = mathfn::sin_poly(x), cp = mathfn::cos_poly(x);
-  for (int h = 0; h < 2; h++) {
+  VN sp = mathfn::sin_poly(x), cp = mathfn::cos_poly(x);
+  for (int h = 0; h < BM; h++) {
     vd sr = low[h] ? sp.v[h] : cp.v[h], cr = low[h] ? cp.v[h] : sp.v[h];
     vi q0 = q.v[h] == 0.0, q2 = q.v[h] == 2.0, q01 = q.v[h] < 2.0;
     vd s01 = q0 ? sr : cr, c01 = q0 ? cr : -sr;
@@ -150,21 +161,21 @@ inline vd load_words(const uint32_t* p) {
   return exact_double(__builtin_convertvector(w, vu));
 }
 
-// Box-Muller on two sets of word pairs (a, b): u1 = (a + 1) 2^-32 in (0, 1],
+// Box-Muller on BM sets of word pairs (a, b): u1 = (a + 1) 2^-32 in (0, 1],
 // u2 = b 2^-32; z0 = sqrt(-2 log u1) cos(2 pi u2), z1 = sqrt(-2 log u1)
 // sin(2 pi u2), in double. Set h reads a[h], b[h] and writes z0[h], z1[h].
-inline void box_muller2(const uint32_t* const (&a)[2], const uint32_t* const (&b)[2], double* const (&z0)[2],
-                        double* const (&z1)[2]) {
+inline void box_muller(const uint32_t* const (&a)[BM], const uint32_t* const (&b)[BM], double* const (&z0)[BM],
+                       double* const (&z1)[BM]) {
   constexpr double TWO_M32 = 2.3283064365386963e-10;
-  V2 u1, u2;
-  for (int h = 0; h < 2; h++) {
+  VN u1, u2;
+  for (int h = 0; h < BM; h++) {
     u1.v[h] = (load_words(a[h]) + 1.0) * TWO_M32;
     u2.v[h] = load_words(b[h]) * TWO_M32;
   }
-  V2 l = log_normal(u1);
-  V2 sn, cs;
+  VN l = log_normal(u1);
+  VN sn, cs;
   sincos2pi_v(u2, sn, cs);
-  for (int h = 0; h < 2; h++) {
+  for (int h = 0; h < BM; h++) {
     vd rad = vsqrt(-2.0 * l.v[h]);
     vd r0 = rad * cs.v[h], r1 = rad * sn.v[h];
     std::memcpy(z0[h], &r0, sizeof r0);
@@ -200,8 +211,12 @@ void normal(float* out, size_t n, size_t e0, PhiloxStream s, double mean, double
   size_t end = e0 + n;
   philox_range(e0, n, s, [&](size_t g, const Words& w) {
     alignas(64) double z[4][G];
-    for (int j = 0; j < G; j += VL)
-      box_muller2({&w[0][j], &w[2][j]}, {&w[1][j], &w[3][j]}, {&z[0][j], &z[2][j]}, {&z[1][j], &z[3][j]});
+    static_assert(G % (2 * VL) == 0, "two vectors per word plane per call");
+    for (int j = 0; j < G; j += 2 * VL) {
+      const int k = j + VL;
+      box_muller({&w[0][j], &w[2][j], &w[0][k], &w[2][k]}, {&w[1][j], &w[3][j], &w[1][k], &w[3][k]},
+                 {&z[0][j], &z[2][j], &z[0][k], &z[2][k]}, {&z[1][j], &z[3][j], &z[1][k], &z[3][k]});
+    }
     alignas(64) float v[4][G];
     for (int k = 0; k < 4; k++)
       for (int j = 0; j < G; j++) v[k][j] = static_cast<float>(z[k][j] * std + mean);

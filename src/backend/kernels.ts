@@ -115,4 +115,6 @@ export interface NativeAddon extends Kernels {
   setIsa(isa: string): boolean;
   setThreads(n: number): void;
   defaultThreads(): number;
+  /** The address of x's first element modulo 4096 (for src/alloc.ts). */
+  addressMod(x: Float32Array): number;
 }

@@ -1,5 +1,6 @@
 // Adagrad (torch.optim.Adagrad, 1.13): learning-rate decay, initial
 // accumulator value, weight decay, maximize. State exists from construction.
+import { alignedFloat32 } from '../alloc';
 import { OPT } from '../backend/optim-abi';
 import type { Parameter } from '../tensor';
 import { commonOptions } from './options';
@@ -38,7 +39,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected initialState(p: Parameter, g: AdagradOptions): ParamState {
-    return { step: 0, sum: new Float32Array(p.data.length).fill(g.initialAccumulatorValue) };
+    return { step: 0, sum: alignedFloat32(p.data.length).fill(g.initialAccumulatorValue) };
   }
 
   protected buffers(): readonly string[] {

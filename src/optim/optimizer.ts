@@ -9,6 +9,7 @@
 import { K } from '../backend';
 import type { Kernels, TensorListHandle } from '../backend/kernels';
 import { checkInteger, checkKnownKeys, checkObject, describe } from '../errors';
+import { alignedFloat32 } from '../alloc';
 import { Parameter } from '../tensor';
 import { checkOption, copyOption, type OptionSpecs } from './options';
 
@@ -283,10 +284,15 @@ export abstract class Optimizer<O extends object> {
       // One allocation per buffer name: the kernel then streams through the new
       // buffers of consecutive tensors as through one array, which the
       // hardware prefetchers follow far better than many small allocations.
-      const slab = new Float32Array(missing.reduce((n, t) => n + params[t].data.length, 0)).fill(this.bufferFill(b, group));
+      // Each tensor's buffer starts on a 64-byte boundary (the slab is aligned).
+      const slab = alignedFloat32(missing.reduce((n, t) => n + padded(params[t].data.length), 0));
+      const fill = this.bufferFill(b, group);
+      if (fill !== 0) slab.fill(fill);
       let at = 0;
       for (const t of missing) {
-        states[t][b] = slab.subarray(at, (at += params[t].data.length));
+        const n = params[t].data.length;
+        states[t][b] = slab.subarray(at, at + n);
+        at += padded(n);
         created[t] = 1;
       }
     }
@@ -352,13 +358,20 @@ export abstract class Optimizer<O extends object> {
       }
       if (!(v instanceof Float32Array)) throw new TypeError(`${where}.${k} must be a Float32Array, got ${describe(v)}`);
       if (v.length !== length) throw new RangeError(`${where}.${k} has ${v.length} elements, expected ${length}`);
-      out[k] = v.slice();
+      const copy = alignedFloat32(v.length);
+      copy.set(v);
+      out[k] = copy;
     }
     return out;
   }
 }
 
 // ---- helpers ----
+
+/** n rounded up to whole 64-byte lines of floats. */
+function padded(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
 
 /** Advances a parameter's step count and returns the new one (1 on the first step). */
 export function nextStep(st: ParamState): number {
