@@ -8,6 +8,7 @@ const suites = {
   init: () => import('./init.mjs'),
   clip: () => import('./clip.mjs'),
   optim: () => import('./optim.mjs'),
+  peers: () => import('./peers.mjs'),
   gemm: () => import('./gemm.mjs'),
   train: () => import('./train.mjs'),
 };
