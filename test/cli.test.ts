@@ -83,6 +83,43 @@ describe('deepfit train', () => {
     expect(deepfit('train', '--resume', path.join(tmp, 'nothing-here')).stderr).toMatch(/--resume: no checkpoint at/);
     expect(deepfit('train', '--resume', cut, '--lr', '0.1').stderr).toMatch(/--resume continues with the run's saved config, so --lr cannot change it/);
   }, 90_000);
+
+  it('--resume of a run that stopped early trains nothing more and changes no file', () => {
+    const out = path.join(tmp, 'stopped');
+    const first = deepfit('train', ...SMALL, '--lr', '0.05', '--patience', '1', '--epochs', '60', '--out', out, '--json');
+    expect(first.code, first.stderr).toBe(0);
+    const s = JSON.parse(first.stdout);
+    expect(s.stopReason).toBe('early-stopping');
+    expect(s.epochs).toBeLessThan(60);
+    const before = ['metrics.jsonl', 'last.safetensors', 'checkpoint.safetensors'].map((f) => fs.readFileSync(path.join(out, f)));
+    const again = deepfit('train', '--resume', out, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const r = JSON.parse(again.stdout);
+    expect([r.epochs, r.stopReason, r.bestEpoch, r.testAccuracy]).toEqual([s.epochs, 'early-stopping', s.bestEpoch, s.testAccuracy]);
+    const after = ['metrics.jsonl', 'last.safetensors', 'checkpoint.safetensors'].map((f) => fs.readFileSync(path.join(out, f)));
+    expect(after).toEqual(before);
+  }, 60_000);
+
+  it('a loss that is not finite from the first epoch writes no checkpoint, says so and exits 1', () => {
+    const out = path.join(tmp, 'diverged');
+    const r = deepfit('train', '--optimizer', 'sgd', '--lr', '1e9', '--no-batchnorm', '--epochs', '3', '--out', out);
+    expect(r.code).toBe(1);
+    const ls = lines(r.stdout);
+    expect(r.stdout).toMatch(/training stopped and the initial weights were kept/);
+    expect(ls[ls.length - 3]).toMatch(/^no epoch finished \(stopped: non-finite-loss\), so no checkpoint was written/);
+    expect(ls[ls.length - 2]).toBe('run directory: diverged (metrics.jsonl, report.html)');
+    expect(fs.existsSync(path.join(out, 'checkpoint.safetensors'))).toBe(false);
+  }, 60_000);
+
+  it('DEEPFIT_BACKEND sets the default backend; a bad value is one line', () => {
+    const env = { ...process.env, DEEPFIT_BACKEND: 'reference' };
+    const r = spawnSync(process.execPath, [bin, 'train', ...SMALL, '--epochs', '1', '--out', path.join(tmp, 'envref')], { cwd: tmp, encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/reference backend$/);
+    const bad = spawnSync(process.execPath, [bin, 'train'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, DEEPFIT_BACKEND: 'bogus' } });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(`deepfit train: DEEPFIT_BACKEND must be one of 'native', 'reference', got "bogus"\n`);
+  }, 60_000);
 });
 
 describe('deepfit train recipes', () => {

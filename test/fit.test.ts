@@ -110,8 +110,16 @@ describe('fit', () => {
     expect(weights(m)).toEqual(kept);
     const d = r.diagnostics.find((x) => x.kind === 'non-finite-loss')!;
     expect(d.severity).toBe('error');
-    expect(d.message).toMatch(/training loss became (NaN|Infinity) at epoch 2, batch \d+; training stopped and the weights of the last good epoch were kept/);
+    expect(d.message).toMatch(/training loss became (NaN|Infinity) at epoch 2, batch \d+; training stopped and the weights of epoch 1, the last good one, were kept/);
     expect(d.causes.join(' ')).toMatch(/learning rate is too high/);
+  });
+
+  it('diagnostics: false still stops on a non-finite loss, without a diagnostic', () => {
+    const { m, opt, lossFn } = setup(1e30);
+    const r = fit(m, train, { epochs: 3, batchSize: 16, optimizer: opt, lossFn, progress: 'none', diagnostics: false });
+    expect(r.stopReason).toBe('non-finite-loss');
+    expect(r.history).toEqual([]);
+    expect(r.diagnostics).toEqual([]);
   });
 
   it('reports dead ReLUs per layer and a loss that does not fall; diagnostics: false silences them', () => {

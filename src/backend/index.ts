@@ -8,19 +8,22 @@ import { loadNative } from './native';
 export type BackendName = 'native' | 'reference';
 export const BACKENDS: readonly BackendName[] = ['native', 'reference'];
 
-let currentName: BackendName = initialBackend();
+// DEEPFIT_BACKEND is read at the first use, not at import, so a bad value is
+// an error where the caller can catch it.
+let chosen: BackendName | undefined;
 let active: Kernels | undefined;
 
-function initialBackend(): BackendName {
+function currentName(): BackendName {
+  if (chosen) return chosen;
   const env = process.env.DEEPFIT_BACKEND;
-  if (env === undefined || env === '') return 'native';
-  return checkOneOf(env, 'DEEPFIT_BACKEND', BACKENDS);
+  chosen = env === undefined || env === '' ? 'native' : checkOneOf(env, 'DEEPFIT_BACKEND', BACKENDS);
+  return chosen;
 }
 
 /** The kernels of the backend in use (loads the addon on first native use). */
 export function K(): Kernels {
   if (active) return active;
-  active = currentName === 'native' ? loadNative() : referenceKernels;
+  active = currentName() === 'native' ? loadNative() : referenceKernels;
   return active;
 }
 
@@ -45,7 +48,7 @@ function tryNative(): NativeAddon | undefined {
   try {
     return loadNative();
   } catch (e) {
-    if (currentName === 'native') throw e;
+    if (currentName() === 'native') throw e;
     return undefined;
   }
 }
@@ -55,18 +58,18 @@ export const backend = {
   use(name: BackendName): void {
     checkOneOf(name, 'backend', BACKENDS);
     if (name === 'native') loadNative(); // fail here, clearly, rather than at the first kernel call
-    currentName = name;
+    chosen = name;
     active = undefined;
   },
   /** The backend in use. */
   current(): BackendName {
-    return currentName;
+    return currentName();
   },
   /** `{ isa, available, threads, version }` of the native addon, plus the backend in use. */
   info(): BackendInfo {
     const a = tryNative();
-    if (!a) return { backend: currentName, isa: null, available: [], threads: 1, version: packageVersion() };
-    return { backend: currentName, ...a.info() };
+    if (!a) return { backend: currentName(), isa: null, available: [], threads: 1, version: packageVersion() };
+    return { backend: currentName(), ...a.info() };
   },
   /** Sets the native thread-pool size (>= 1). Results never depend on it. */
   setThreads(n: number): void {

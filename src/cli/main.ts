@@ -26,8 +26,7 @@ export function main(argv: string[]): number {
   try {
     switch (command) {
       case 'train':
-        runTrain(rest, out);
-        return 0;
+        return runTrain(rest, out);
       case 'predict':
         runPredict(rest, out, err);
         return 0;

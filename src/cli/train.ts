@@ -33,7 +33,7 @@ export const TRAIN_SPEC: Spec = {
   patience: { type: 'string', arg: 'N', help: 'early-stopping patience in epochs, on val loss (default 10)' },
   seed: { type: 'string', arg: 'N', help: 'seed of the split, init, dropout and shuffles (default 0)' },
   threads: { type: 'string', arg: 'N', help: 'native threads (default one per core)' },
-  backend: { type: 'string', arg: 'native|reference', help: 'kernels to run (default native)' },
+  backend: { type: 'string', arg: 'native|reference', help: 'kernels to run (default native, or DEEPFIT_BACKEND)' },
   out: { type: 'string', arg: 'DIR', help: 'run directory, new or empty (default runs/<dataset>-<time>, with -2, -3... if taken)' },
   force: { type: 'boolean', help: 'let --out replace the files of an existing run directory' },
   resume: { type: 'string', arg: 'RUN_DIR|FILE', help: 'continue a run from its last checkpoint' },
@@ -220,7 +220,8 @@ function startSession(v: Record<string, string | boolean | undefined>): Session 
   }
   const resumed = v.resume ? loadRun(v.resume as string) : undefined;
   const config = resumed ? { ...resumed.config, epochs: resumedEpochs(v, resumed) } : trainConfig(v);
-  backend.use(oneOf(v.backend, 'backend', ['native', 'reference'] as const) ?? 'native');
+  // Without --backend, DEEPFIT_BACKEND (or native) stays in force.
+  backend.use(oneOf(v.backend, 'backend', ['native', 'reference'] as const) ?? backend.current());
   const threads = number(v.threads, 'threads', { min: 1, max: 1024, integer: true });
   if (threads !== undefined && backend.current() === 'native') backend.setThreads(threads);
   const outDir = v.out !== undefined ? path.resolve(v.out as string) : resumed?.dir;
@@ -242,9 +243,13 @@ function writeReport(s: Session & { outDir: string }, title: string, model: Mode
   writeFileAtomic(path.join(s.outDir, 'report.html'), [renderReport({ title, config, history: result.history, final, diagnostics: result.diagnostics, confusion })]);
 }
 
-export function runTrain(argv: string[], out: (s: string) => void): void {
+/** Returns the exit status: 1 when no epoch finished (the loss was not finite from the start). */
+export function runTrain(argv: string[], out: (s: string) => void): number {
   const v = parse('train', argv, TRAIN_SPEC);
-  if (v.help) return out(`usage: deepfit train [options]\n\n${helpText(TRAIN_SPEC)}`);
+  if (v.help) {
+    out(`usage: deepfit train [options]\n\n${helpText(TRAIN_SPEC)}`);
+    return 0;
+  }
   const started = Date.now();
   const session = startSession(v);
   const { config, json, resumed } = session;
@@ -300,10 +305,15 @@ export function runTrain(argv: string[], out: (s: string) => void): void {
     const best = result.history.find((r) => r.epoch === result.bestEpoch) ?? null;
     const last = result.history[result.history.length - 1] ?? null;
     out(JSON.stringify({ testAccuracy: testEval.accuracy, testLoss: testEval.loss, bestEpoch: result.bestEpoch, epochs: result.history.length, stopReason: result.stopReason, seconds, out: s.outDir, best, last, diagnostics: result.diagnostics, config }));
-    return;
+    return result.bestEpoch > 0 ? 0 : 1;
   }
   for (const d of result.diagnostics) out(formatDiagnostic(d));
-  out(`best epoch ${result.bestEpoch} (${result.monitor} ${result.bestValue.toFixed(4)}), stopped: ${result.stopReason}; ${seconds.toFixed(1)} s`);
-  out(`run directory: ${shownPath(s.outDir)} (metrics.jsonl, checkpoint.safetensors, last.safetensors, report.html)`);
-  out(`test accuracy: ${testEval.accuracy.toFixed(4)}`);
+  const written = RUN_FILES.filter((f) => fs.existsSync(path.join(s.outDir, f)));
+  if (result.bestEpoch > 0) out(`best epoch ${result.bestEpoch} (${result.monitor} ${result.bestValue.toFixed(4)}), stopped: ${result.stopReason}; ${seconds.toFixed(1)} s`);
+  else out(`no epoch finished (stopped: ${result.stopReason}), so no checkpoint was written; ${seconds.toFixed(1)} s`);
+  out(`run directory: ${shownPath(s.outDir)} (${written.join(', ')})`);
+  out(`test accuracy: ${testEval.accuracy.toFixed(4)}${result.bestEpoch > 0 ? '' : ' (the initial weights)'}`);
+  return result.bestEpoch > 0 ? 0 : 1;
 }
+
+const RUN_FILES = ['metrics.jsonl', 'checkpoint.safetensors', 'last.safetensors', 'report.html'];

@@ -137,7 +137,8 @@ class Trainer {
       fs.mkdirSync(path.dirname(path.resolve(this.options.log)), { recursive: true });
       writeFileAtomic(this.options.log, this.history.map((r) => JSON.stringify(r) + '\n'));
     }
-    let stopReason: StopReason = 'completed';
+    // A resumed run that had already stopped early has nothing left to train.
+    let stopReason: StopReason = this.stopper.shouldStop ? 'early-stopping' : 'completed';
     try {
       for (let epoch = this.history.length + 1; epoch <= this.o.epochs && stopReason === 'completed'; epoch++) stopReason = this.epoch(epoch);
     } finally {
@@ -152,9 +153,11 @@ class Trainer {
     this.loader.setEpoch(epoch - 1);
     const r = runEpoch(model, this.loader, this.lossFn, options, o.schedulerInterval, this.progress, epoch, o.epochs);
     if ('nonFinite' in r) {
-      const d = nonFiniteLoss(epoch, r.nonFinite.batch, r.nonFinite.loss);
-      this.monitor.add(d);
-      this.progress.message(formatDiagnostic(d));
+      if (o.diagnostics) {
+        const d = nonFiniteLoss(epoch, r.nonFinite.batch, r.nonFinite.loss);
+        this.monitor.add(d);
+        this.progress.message(formatDiagnostic(d));
+      }
       model.loadStateDict(this.lastGood);
       return 'non-finite-loss';
     }
