@@ -25,12 +25,10 @@ export function checkNumber(v: unknown, name: string): number {
 
 /** A finite number >= min (and <= max when given). */
 export function checkRange(v: unknown, name: string, min: number, max = Infinity, what?: string): number {
-  checkNumber(v, name);
-  if (!Number.isFinite(v as number) || (v as number) < min || (v as number) > max) {
-    const form = what ?? (max === Infinity ? `a finite number >= ${min}` : `a number in [${min}, ${max}]`);
-    throw new RangeError(`${name} must be ${form}, got ${describe(v)}`);
-  }
-  return v as number;
+  const form = what ?? (max === Infinity ? `a finite number >= ${min}` : `a number in [${min}, ${max}]`);
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name} must be ${form}, got ${describe(v)}`);
+  if (!Number.isFinite(v) || v < min || v > max) throw new RangeError(`${name} must be ${form}, got ${describe(v)}`);
+  return v;
 }
 
 export function checkNonNegative(v: unknown, name: string): number {
@@ -38,12 +36,10 @@ export function checkNonNegative(v: unknown, name: string): number {
 }
 
 export function checkInteger(v: unknown, name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  checkNumber(v, name);
-  if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) {
-    const form = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
-    throw new RangeError(`${name} must be ${form}, got ${describe(v)}`);
-  }
-  return v as number;
+  const form = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min} and < 2^53` : `an integer in [${min}, ${max}]`;
+  if (typeof v !== 'number' || Number.isNaN(v)) throw new TypeError(`${name} must be ${form}, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be ${form}, got ${describe(v)}`);
+  return v;
 }
 
 export function checkBoolean(v: unknown, name: string): boolean {

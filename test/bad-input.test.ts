@@ -205,7 +205,7 @@ describe('training entry points', () => {
     const { data } = await import('../src');
     const d = await ds();
     expect(() => d.subset(null as never)).toThrow(/^indices must be an array of sample indices, got null/);
-    expect(() => data.Standardizer.fromJSON({ mean: ['a' as never], std: [1] })).toThrow(/^state.mean\[0\] must be a number, got "a"/);
+    expect(() => data.Standardizer.fromJSON({ mean: ['a' as never], std: [1] })).toThrow(/^state.mean\[0\] must be a finite number, got "a"/);
     expect(() => data.Standardizer.fromJSON({ mean: [0], std: [0] })).toThrow(/^state.std\[0\] must be a finite number > 0/);
     expect(() => data.Standardizer.fromJSON('{')).toThrow(/not valid JSON/);
   });
@@ -245,7 +245,7 @@ describe('deepfit CLI', () => {
     [['train', '--out', csv], /^--out must be a directory, got the file .*tiny\.csv$/],
     [['train', '--out', path.join(csv, 'x')], /^--out: a part of .*tiny\.csv.x is a file, not a directory$/],
     [['train', '--data-dir', dir], /^--data-dir only applies to --dataset fashion-mnist$/],
-    [['train', '--dataset', csv], /^--dataset .*tiny\.csv: 3 samples are too few, the 60\/20\/20 split leaves the val set empty$/],
+    [['train', '--dataset', csv], /^--dataset .*tiny\.csv: 3 samples are too few, the 60\/20\/20 split leaves the test set empty$/],
     [['predict', '--checkpoint', dir, '--input', csv], /^--checkpoint: the directory .* has no checkpoint\.safetensors; pass a run directory written by 'deepfit train' or a checkpoint file$/],
     [['predict', '--checkpoint', path.join(dir, 'none.safetensors'), '--input', csv], /^--checkpoint: no file at .*none\.safetensors$/],
   ];
@@ -280,11 +280,11 @@ describe('options and results that used to pass silently', () => {
   it('a LambdaLR factor that is not a finite number >= 0 is an error, and the scheduler does not move', async () => {
     const { optim, lrScheduler, Parameter } = await import('../src');
     const opt = new optim.SGD([new Parameter([1, 2])], { lr: 0.1 });
-    expect(() => new lrScheduler.LambdaLR(opt, { lrLambda: () => NaN })).toThrow(/^LambdaLR: lrLambda\(0\) \(the lr factor\) must be a number, got NaN/);
+    expect(() => new lrScheduler.LambdaLR(opt, { lrLambda: () => NaN })).toThrow(/^LambdaLR: lrLambda\(0\) \(the lr factor\) must be a finite number >= 0, got NaN/);
     let factor: unknown = 1;
     const s = new lrScheduler.LambdaLR(opt, { lrLambda: () => factor as number });
     factor = 'x';
-    expect(() => s.step()).toThrow(/lrLambda\(1\) \(the lr factor\) must be a number, got "x"/);
+    expect(() => s.step()).toThrow(/lrLambda\(1\) \(the lr factor\) must be a finite number >= 0, got "x"/);
     factor = -1;
     expect(() => s.step()).toThrow(RangeError);
     expect(s.lastEpoch).toBe(0);
@@ -328,7 +328,7 @@ describe('state dicts, init and data helpers', () => {
     const { confusionMatrix, data } = await import('../src');
     expect(() => confusionMatrix(null as never, new Int32Array(1), 2)).toThrow(/^labels must be an Int32Array, got null/);
     expect(() => confusionMatrix(new Int32Array(2), new Int32Array(1), 2)).toThrow(/^predictions must hold one class per label \(2\), got 1/);
-    expect(() => confusionMatrix(new Int32Array(1), new Int32Array(1), 1.5)).toThrow(/^numClasses must be an integer >= 0, got 1.5/);
+    expect(() => confusionMatrix(new Int32Array(1), new Int32Array(1), 1.5)).toThrow(/^numClasses must be an integer >= 0 and < 2\^53, got 1.5/);
     expect(() => data.parseIdx(null as never)).toThrow(/^buf must be a Uint8Array/);
     expect(() => data.encodeIdx(null as never)).toThrow(/^arr must be an object, got null/);
     expect(() => data.encodeIdx({ dtype: 'uint8', shape: [2, 2], data: new Uint8Array(3) })).toThrow(/^arr.shape \[2, 2\] holds 4 elements but arr.data has 3/);
@@ -409,7 +409,7 @@ describe('BatchNorm state', () => {
         model.loadStateDict(sd);
         const bn = model.at(0) as InstanceType<typeof nn.BatchNorm1d>;
         const mean = bn.runningMean!.data.slice();
-        expect(() => model.forward(new Tensor(new Float32Array([0, 1, 2, 3, 4, 5]), [2, 3]))).toThrow(/^num_batches_tracked must be an integer >= 0, got -1.5/);
+        expect(() => model.forward(new Tensor(new Float32Array([0, 1, 2, 3, 4, 5]), [2, 3]))).toThrow(/^num_batches_tracked must be an integer >= 0 and < 2\^53, got -1.5/);
         expect(bn.runningMean!.data).toEqual(mean);
       });
     });

@@ -150,7 +150,7 @@ describe('clipGradNorm edge cases', () => {
     q.grad = new Float32Array(3);
     expect(() => utils.clipGradNorm(q, 1)).toThrow(/params\[0\]\.grad must be a Float32Array of 2 elements/);
     expect(() => utils.clipGradValue(p, -0.5)).toThrow(/clipValue/);
-    expect(() => utils.l2Penalty(p, NaN)).toThrow(/lambda must be a number/);
+    expect(() => utils.l2Penalty(p, NaN)).toThrow(/^lambda must be a finite number >= 0, got NaN/);
     expect(() => utils.l2Penalty(p, 1, { accumulate: true } as any)).toThrow(/unknown option 'accumulate'/);
   });
 });

@@ -101,6 +101,8 @@ describe('loadCsv', () => {
     expect(() => data.loadCsv(file('n.csv', '1,2,0\n1,x,0\n'))).toThrow(/n\.csv:2: column 2 is not a finite number/);
     expect(() => data.loadCsv(file('l.csv', '1,2,0.5\n'))).toThrow(/label must be an integer >= 0/);
     expect(() => data.loadCsv(file('e.csv', '\n'))).toThrow(/empty/);
+    expect(() => data.loadCsv(file('h.csv', 'a,b,label\n'))).toThrow(/h\.csv: no data rows after the header line \(a,b,label\)$/);
+    expect(() => data.loadCsv(file('h1.csv', '1,2,x\n'))).toThrow(RangeError);
     expect(() => data.loadCsv(p, { labelCol: 0 } as never)).toThrow(/unknown option 'labelCol'/);
   });
 });
@@ -126,6 +128,19 @@ describe('split', () => {
     expect(s.train.classCounts()).toEqual([240, 60]);
     expect(s.val.classCounts()).toEqual([80, 20]);
     expect(s.test.classCounts()).toEqual([80, 20]);
+  });
+
+  it('stratify on small classes keeps the parts at the sizes of a plain split', () => {
+    // 2 samples in each of 10 classes: rounding each class alone would give 20/0/0 or 10/0/10.
+    const tiny = new Dataset(new Float32Array(20), Int32Array.from({ length: 20 }, (_, i) => i % 10), 1);
+    const s = data.split(tiny, { stratify: true });
+    expect([s.train.n, s.val.n, s.test.n]).toEqual([12, 4, 4]);
+    for (const c of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+      expect(s.train.classCounts()[c] + (s.val.classCounts()[c] ?? 0) + (s.test.classCounts()[c] ?? 0)).toBe(2);
+      expect(s.train.classCounts()[c]).toBeGreaterThanOrEqual(1);
+    }
+    const tv = data.splitTrainVal(tiny, { val: 0.1, stratify: true });
+    expect([tv.train.n, tv.val.n]).toEqual([18, 2]);
   });
 
   it('carves val out of train for datasets with their own test set', () => {

@@ -128,7 +128,7 @@ describe('validation', () => {
     ['SGD without lr', () => new optim.SGD(p()), /\blr is required/],
     ['betas not a pair', () => new optim.Adam(p(), { betas: 0.9 as never }), /betas must be an array/],
     ['a non-boolean flag', () => new optim.Adam(p(), { amsgrad: 1 as never }), /amsgrad must be a boolean/],
-    ['a string lr', () => new optim.Adam(p(), { lr: '0.1' as never }), /lr must be a number/],
+    ['a string lr', () => new optim.Adam(p(), { lr: '0.1' as never }), /lr must be a finite number >= 0, got "0.1"/],
     ['params not an array', () => new optim.Adam(p()[0] as never), /params must be an array/],
     ['a non-Parameter', () => new optim.Adam([{ params: [new Float32Array(3)] } as never]), /params\[0\] must be a Parameter/],
   ];

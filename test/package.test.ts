@@ -25,7 +25,7 @@ describe('package', () => {
   it('DEEPFIT_ISA forces an ISA, and an unknown one is a clear error', () => {
     const out = node(['-e', "console.log(require('deepfit').backend.info().isa)"], { DEEPFIT_ISA: 'scalar' });
     expect(out.trim()).toBe('scalar');
-    expect(() => node(['-e', "require('deepfit').backend.info()"], { DEEPFIT_ISA: 'sse9' })).toThrow(/DEEPFIT_ISA="sse9" is not available.*expected one of/s);
+    expect(() => node(['-e', "require('deepfit').backend.info()"], { DEEPFIT_ISA: 'sse9' })).toThrow(/DEEPFIT_ISA="sse9" is not an instruction set \(they are scalar, avx2, avx512, neon\); expected one of/s);
   });
 
   it('DEEPFIT_BACKEND=reference starts on the reference backend', () => {

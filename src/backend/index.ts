@@ -3,7 +3,7 @@
 import { checkInteger, checkOneOf } from '../errors';
 import { referenceKernels } from '../reference';
 import type { Kernels, NativeAddon } from './kernels';
-import { loadNative } from './native';
+import { isaError, loadNative } from './native';
 
 export type BackendName = 'native' | 'reference';
 export const BACKENDS: readonly BackendName[] = ['native', 'reference'];
@@ -92,8 +92,6 @@ export const backend = {
     const a = loadNative();
     const available = a.info().available;
     if (typeof isa !== 'string') throw new TypeError(`isa must be a string, one of ${available.join(', ')}`);
-    if (!a.setIsa(isa)) {
-      throw new RangeError(`isa ${JSON.stringify(isa)} is not available on this machine; expected one of ${available.map((s) => `'${s}'`).join(', ')}`);
-    }
+    if (!a.setIsa(isa)) throw isaError(`isa ${JSON.stringify(isa)}`, isa, available);
   },
 };

@@ -53,12 +53,15 @@ function applyIsaOverride(a: NativeAddon): void {
   const want = process.env.DEEPFIT_ISA;
   if (want === undefined || want === '') return;
   const available = a.info().available;
-  if (!a.setIsa(want)) {
-    throw new RangeError(
-      `DEEPFIT_ISA=${JSON.stringify(want)} is not available on this machine; ` +
-        `expected one of ${available.map((s) => `'${s}'`).join(', ')}`,
-    );
-  }
+  if (!a.setIsa(want)) throw isaError(`DEEPFIT_ISA=${JSON.stringify(want)}`, want, available);
+}
+
+const ISAS = ['scalar', 'avx2', 'avx512', 'neon'];
+
+/** The error for an ISA that cannot be selected: not an ISA name at all, or one this machine lacks. */
+export function isaError(label: string, want: string, available: string[]): RangeError {
+  const problem = ISAS.includes(want) ? 'is not available on this machine' : `is not an instruction set (they are ${ISAS.join(', ')})`;
+  return new RangeError(`${label} ${problem}; expected one of ${available.map((s) => `'${s}'`).join(', ')}`);
 }
 
 export function nativeLoaded(): boolean {

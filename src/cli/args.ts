@@ -17,8 +17,31 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/** Names other tools use for an option, mapped to ours (checked before the edit distance). */
+const SYNONYMS: Record<string, string> = {
+  'learning-rate': 'lr',
+  wd: 'weight-decay',
+  bs: 'batch-size',
+  batch: 'batch-size',
+  optim: 'optimizer',
+  scheduler: 'schedule',
+  'lr-schedule': 'schedule',
+  'hidden-layers': 'hidden',
+  layers: 'hidden',
+  act: 'activation',
+  'batch-norm': 'batchnorm',
+  output: 'out',
+  'output-dir': 'out',
+  model: 'checkpoint',
+  'grad-clip': 'clip-grad-norm',
+  'clip-norm': 'clip-grad-norm',
+  'early-stopping': 'patience',
+};
+
 /** The known name closest to `name`, if it is close enough to be a likely typo. */
 export function closest(name: string, known: string[]): string | undefined {
+  const synonym = SYNONYMS[name];
+  if (synonym && known.includes(synonym)) return synonym;
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {

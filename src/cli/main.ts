@@ -15,7 +15,7 @@ commands:
   train     train an MLP (default: the shipped digits data) and write a run directory
   predict   predict classes for a CSV file with a trained checkpoint
   verify    check that native kernels match the reference bit for bit on this machine
-  bench     run the benchmark suites
+  bench     run the benchmark suites (from a clone of the repository)
 
 Run 'deepfit <command> --help' for a command's options.`;
 
@@ -50,7 +50,9 @@ export function main(argv: string[]): number {
       err(e.message);
       return 2;
     }
-    const message = e instanceof NativeAddonError ? `${e.problem.replace(/^deepfit: /, '')}\n  Or add --backend reference to run the pure TypeScript kernels.` : (e as Error).message;
+    // Only train takes --backend; verify and bench measure the addon itself.
+    const advice = command === 'train' ? '\n  Or add --backend reference to run the pure TypeScript kernels.' : '';
+    const message = e instanceof NativeAddonError ? `${e.problem.replace(/^deepfit: /, '')}${advice}` : (e as Error).message;
     err(`deepfit ${command}: ${message}`);
     if (process.env.DEEPFIT_DEBUG) err((e as Error).stack ?? '');
     return 1;

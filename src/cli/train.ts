@@ -235,7 +235,7 @@ function startSession(v: Record<string, string | boolean | undefined>): Session 
 function backendLabel(): string {
   if (backend.current() !== 'native') return `${backend.current()} backend`;
   const info = backend.info();
-  return `native backend (${info.isa}, ${info.threads} threads)`;
+  return `native backend (${info.isa}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
 }
 
 function writeReport(s: Session & { outDir: string }, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] }): void {

@@ -67,6 +67,7 @@ export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
       } else feats.push(v);
     }
   }
+  if (!labels.length) throw new RangeError(`${path}: no data rows${header ? ` after the header line (${header.join(',')})` : ''}`);
   return new Dataset(Float32Array.from(feats), Int32Array.from(labels), d);
 }
 
@@ -81,6 +82,7 @@ export function loadCsvFeatures(path: string, d: number): { features: Float32Arr
     if (line.trim() !== '') rows.push([i + 1, splitLine(line)]);
   });
   if (rows.length && !rows[0][1].every(isNumeric)) rows.shift();
+  if (!rows.length) throw new RangeError(`${path}: no data rows to predict (a first line that is not all numbers is taken as a header)`);
   const cols = rows.length ? rows[0][1].length : d;
   if (cols !== d && cols !== d + 1) throw new Error(`${path}:${rows[0][0]}: expected ${d} feature columns (or ${d + 1} with a trailing label), got ${cols}`);
   const out = new Float32Array(rows.length * d);

@@ -27,6 +27,40 @@ function partSizes(m: number, fr: [number, number, number]): [number, number, nu
   return [t, v, m - t - v];
 }
 
+/**
+ * Train and val counts per class. Each class gets its own share rounded, then
+ * the totals are corrected to the sizes of an unstratified split, one sample at
+ * a time on the classes whose rounding was furthest off (lowest class first on
+ * ties), so small classes never round a part away.
+ */
+function classQuotas(counts: number[], fr: [number, number, number]): [number[], number[]] {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const [tTotal, vTotal] = partSizes(total, fr);
+  const t = counts.map((m) => partSizes(m, fr)[0]);
+  fixTotal(t, tTotal, counts.map((m) => m * fr[0]), counts);
+  const left = counts.map((m, c) => m - t[c]);
+  const v = counts.map((m, c) => (fr[2] === 0 ? left[c] : Math.min(left[c], Math.round(m * fr[1]))));
+  if (fr[2] !== 0) fixTotal(v, vTotal, counts.map((m) => m * fr[1]), left);
+  return [t, v];
+}
+
+/** Moves q's sum to target by ±1 steps where q is furthest from ideal, within [0, room]. */
+function fixTotal(q: number[], target: number, ideal: number[], room: number[]): void {
+  let sum = q.reduce((a, b) => a + b, 0);
+  while (sum !== target) {
+    const up = sum < target;
+    let best = -1;
+    for (let c = 0; c < q.length; c++) {
+      if (up ? q[c] >= room[c] : q[c] <= 0) continue;
+      const off = up ? ideal[c] - q[c] : q[c] - ideal[c];
+      if (best < 0 || off > (up ? ideal[best] - q[best] : q[best] - ideal[best])) best = c;
+    }
+    if (best < 0) return;
+    q[best] += up ? 1 : -1;
+    sum += up ? 1 : -1;
+  }
+}
+
 function readOptions(opts: SplitOptions): { fr: [number, number, number]; stratify: boolean; seed: number } {
   checkKnownKeys(checkObject(opts, 'options'), 'split', ['train', 'val', 'test', 'stratify', 'seed']);
   const fr: [number, number, number] = [opts.train ?? 0.6, opts.val ?? 0.2, opts.test ?? 0.2];
@@ -50,13 +84,14 @@ export function split(ds: Dataset, opts: SplitOptions = {}): Splits {
     for (let i = 0; i < ds.n; i++) (groups[ds.labels[i]] ??= []).push(i);
   } else groups.push(Array.from({ length: ds.n }, (_, i) => i));
   const parts: number[][] = [[], [], []];
-  groups.forEach((g, c) => {
-    if (!g) return;
-    shuffleInPlace(g, deriveSeed(seed, c));
-    const [t, v] = partSizes(g.length, fr);
-    parts[0].push(...g.slice(0, t));
-    parts[1].push(...g.slice(t, t + v));
-    parts[2].push(...g.slice(t + v));
+  const labels = groups.flatMap((g, c) => (g ? [c] : []));
+  for (const c of labels) shuffleInPlace(groups[c], deriveSeed(seed, c));
+  const [t, v] = classQuotas(labels.map((c) => groups[c].length), fr);
+  labels.forEach((c, k) => {
+    const g = groups[c];
+    parts[0].push(...g.slice(0, t[k]));
+    parts[1].push(...g.slice(t[k], t[k] + v[k]));
+    parts[2].push(...g.slice(t[k] + v[k]));
   });
   const [train, val, test] = parts.map((p) => ds.subset(p.sort((a, b) => a - b)));
   return { train, val, test };
