@@ -46,3 +46,24 @@ export function writeFileAtomic(file: string, pieces: readonly (Uint8Array | str
   }
   fsyncDir(dir);
 }
+
+/**
+ * Creates `dir` and any missing parents, one level at a time. (Node's
+ * recursive mkdir can spin forever under a pseudo file system such as /proc,
+ * where mkdir fails with ENOENT on a parent that exists.)
+ */
+export function makeDirs(dir: string): void {
+  const target = path.resolve(dir);
+  const missing: string[] = [];
+  for (let d = target; !fs.existsSync(d); d = path.dirname(d)) {
+    missing.unshift(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+}

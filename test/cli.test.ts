@@ -111,6 +111,12 @@ describe('deepfit train', () => {
     expect(fs.existsSync(path.join(out, 'checkpoint.safetensors'))).toBe(false);
   }, 60_000);
 
+  it.runIf(fs.existsSync('/proc/self'))('--out under a pseudo file system is an error, not a hang', () => {
+    const r = deepfit('train', ...SMALL, '--epochs', '1', '--out', '/proc/deepfit-run');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("deepfit train: ENOENT: no such file or directory, mkdir '/proc/deepfit-run'\n");
+  }, 60_000);
+
   it('DEEPFIT_BACKEND sets the default backend; a bad value is one line', () => {
     const env = { ...process.env, DEEPFIT_BACKEND: 'reference' };
     const r = spawnSync(process.execPath, [bin, 'train', ...SMALL, '--epochs', '1', '--out', path.join(tmp, 'envref')], { cwd: tmp, encoding: 'utf8', env });

@@ -3,7 +3,7 @@
 // the run directory (metrics.jsonl, checkpoint.safetensors, report.html).
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../atomic';
+import { makeDirs, writeFileAtomic } from '../atomic';
 import { backend, data, manualSeed, nn } from '../index';
 import type { Dataset } from '../data/dataset';
 import { renderReport } from '../report';
@@ -135,7 +135,7 @@ function defaultOut(c: TrainConfig): string {
  * on an existing directory, so two runs started together never share one.
  */
 export function createRunDir(base: string): string {
-  fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
+  makeDirs(path.dirname(path.resolve(base)));
   for (let k = 1; ; k++) {
     const dir = path.resolve(k === 1 ? base : `${base}-${k}`);
     try {
@@ -179,7 +179,7 @@ function shownPath(dir: string): string {
 /** Resuming into a new directory: the best and last checkpoints come along, so the new directory is a complete run. */
 function carryCheckpoints(from: string, to: string): void {
   if (path.resolve(from) === path.resolve(to)) return;
-  fs.mkdirSync(to, { recursive: true });
+  makeDirs(to);
   for (const f of ['checkpoint.safetensors', 'last.safetensors']) {
     if (fs.existsSync(path.join(from, f))) fs.copyFileSync(path.join(from, f), path.join(to, f));
   }

@@ -4,7 +4,7 @@
 // scheduler, early stopping, checkpoints and the diagnostics.
 import * as fs from 'fs';
 import * as path from 'path';
-import { writeFileAtomic } from '../atomic';
+import { makeDirs, writeFileAtomic } from '../atomic';
 import { load } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
@@ -132,9 +132,9 @@ class Trainer {
   }
 
   run(): FitResult {
-    if (this.ck) fs.mkdirSync(this.ck.dir, { recursive: true });
+    if (this.ck) makeDirs(this.ck.dir);
     if (this.options.log) {
-      fs.mkdirSync(path.dirname(path.resolve(this.options.log)), { recursive: true });
+      makeDirs(path.dirname(path.resolve(this.options.log)));
       writeFileAtomic(this.options.log, this.history.map((r) => JSON.stringify(r) + '\n'));
     }
     // A resumed run that had already stopped early has nothing left to train.
