@@ -13,6 +13,14 @@ export function describe(v: unknown): string {
   return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v;
 }
 
+// A plain decimal number as text (no hex, binary, octal, Infinity or blanks).
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Whether s is a plain decimal number ('1', '-2.5', '3e-4'), the form CSV cells and CLI values take. */
+export function isDecimal(s: string): boolean {
+  return DECIMAL.test(s);
+}
+
 export function checkFloat32Array(v: unknown, name: string): Float32Array {
   if (!(v instanceof Float32Array)) throw new TypeError(`${name} must be a Float32Array, got ${describe(v)}`);
   return v;

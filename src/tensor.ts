@@ -100,8 +100,8 @@ export function checkTensor(v: unknown, name: string): Tensor {
   checkFloat32Array(v.data, `${name}.data`);
   // data and shape are public fields: a replaced array or a detached buffer
   // must not reach a kernel with the wrong element count.
-  let size = 1;
-  for (const d of v.shape) size *= d;
+  // A dimension edited to a negative or fractional value could still multiply out to the length.
+  const size = shapeSize(v.shape, `${name}.shape`);
   if (v.data.length !== size) {
     throw new RangeError(`${name} has shape [${v.shape.join(', ')}] (${size} elements) but its data holds ${v.data.length}`);
   }

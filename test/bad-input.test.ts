@@ -227,6 +227,33 @@ describe('fit and BatchNorm1d', () => {
   });
 });
 
+describe('shapes edited after construction and empty products', () => {
+  for (const b of ['native', 'reference'] as const) {
+    it(`${b}: a dimension edited to a negative value is refused, not looped over`, async () => {
+      const { backend, nn, Tensor } = await import('../src');
+      backend.use(b);
+      const x = new Tensor(new Float32Array(8), [2, 2, 2]);
+      x.shape[0] = -1;
+      x.shape[2] = -4;
+      const bn = new nn.BatchNorm1d(2);
+      expect(() => bn.forward(x)).toThrow(/^x\.shape\[0\] must be an integer >= 0 and < 2\^53, got -1/);
+      expect(bn.numBatchesTracked).toBe(0);
+      backend.use('native');
+    });
+
+    it(`${b}: Linear on [2^40, 0] returns at once; an output too large for a Float32Array is a RangeError`, async () => {
+      const { backend, nn, Tensor } = await import('../src');
+      backend.use(b);
+      const lin = new nn.Linear(0, 0);
+      const y = lin.forward(new Tensor(new Float32Array(0), [2 ** 40, 0]));
+      expect(y.shape).toEqual([2 ** 40, 0]);
+      expect(lin.backward(y).shape).toEqual([2 ** 40, 0]);
+      expect(() => new nn.Linear(0, 3).forward(new Tensor(new Float32Array(0), [2 ** 33, 0]))).toThrow(/^the output shape \[8589934592, 3\] holds 25769803776 elements/);
+      backend.use('native');
+    });
+  }
+});
+
 describe('deepfit CLI', () => {
   const bin = path.resolve(__dirname, '..', 'dist/cli/main.js');
   const dir = tmpDir();
@@ -241,6 +268,9 @@ describe('deepfit CLI', () => {
     [['train', '--epochs', '99999999999999999999'], /^--epochs must be an integer >= 1 and <= 9007199254740991, got '99999999999999999999'$/],
     [['train', '--threads', '99999'], /^--threads must be an integer >= 1 and <= 1024, got '99999'$/],
     [['train', '--clip-grad-norm', '0'], /^--clip-grad-norm must be a number > 0, got '0'$/],
+    [['train', '--lr', '0x10'], /^--lr must be a number >= 0, got '0x10'$/],
+    [['train', '--seed', '4294967296'], /^--seed must be an integer >= 0 and <= 4294967295, got '4294967296'$/],
+    [['predict', '--checkpoint', '/dev/null', '--input', csv], /^--checkpoint must be a file, got the special file \/dev\/null$/],
     [['train', '--dataset', path.join(dir, 'nope.csv')], /^--dataset: no file at .*nope\.csv$/],
     [['train', '--out', csv], /^--out must be a directory, got the file .*tiny\.csv$/],
     [['train', '--out', path.join(csv, 'x')], /^--out: a part of .*tiny\.csv.x is a file, not a directory$/],
@@ -257,6 +287,20 @@ describe('deepfit CLI', () => {
       expect(r.status).toBe(2);
     });
   }
+  it('a failed run leaves no empty run directory; bare deepfit prints its usage to stderr; a failed write is one line', () => {
+    const cwd = fs.mkdtempSync(path.join(dir, 'cwd-'));
+    const r = spawnSync(process.execPath, [bin, 'train', '--batch-size', '1'], { cwd, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(fs.readdirSync(path.join(cwd, 'runs'))).toEqual([]);
+    const bare = spawnSync(process.execPath, [bin], { encoding: 'utf8' });
+    expect([bare.status, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toMatch(/^usage: deepfit <command>/);
+    if (fs.existsSync('/dev/full')) {
+      const full = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" train --help > /dev/full`], { encoding: 'utf8' });
+      expect([full.status, full.stderr]).toEqual([1, 'deepfit: cannot write the output: ENOSPC: no space left on device, write\n']);
+    }
+  });
+
   it('keeps every error on one line', () => {
     const r = run('train', '--epochs');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -328,7 +372,12 @@ describe('state dicts, init and data helpers', () => {
     const { confusionMatrix, data } = await import('../src');
     expect(() => confusionMatrix(null as never, new Int32Array(1), 2)).toThrow(/^labels must be an Int32Array, got null/);
     expect(() => confusionMatrix(new Int32Array(2), new Int32Array(1), 2)).toThrow(/^predictions must hold one class per label \(2\), got 1/);
-    expect(() => confusionMatrix(new Int32Array(1), new Int32Array(1), 1.5)).toThrow(/^numClasses must be an integer >= 0 and < 2\^53, got 1.5/);
+    expect(() => confusionMatrix(new Int32Array(1), new Int32Array(1), 1.5)).toThrow(/^numClasses must be an integer in \[0, 4096\], got 1.5/);
+    // numClasses² cells: a huge count is refused before it exhausts memory.
+    expect(() => confusionMatrix(new Int32Array(1), new Int32Array(1), 100000)).toThrow(/^numClasses must be an integer in \[0, 4096\], got 100000/);
+    expect(() => confusionMatrix(Int32Array.of(-1), Int32Array.of(0), 2)).toThrow(/^labels\[0\] must be a class index in \[0, 2\), got -1/);
+    expect(() => confusionMatrix(Int32Array.of(0), Int32Array.of(2), 2)).toThrow(/^predictions\[0\] must be a class index in \[0, 2\), got 2/);
+    expect(() => new data.Dataset(new Float32Array(1), Int32Array.of(2 ** 31 - 1), 1)).toThrow(/^labels\[0\] must be a class index in \[0, 65536\), got 2147483647/);
     expect(() => data.parseIdx(null as never)).toThrow(/^buf must be a Uint8Array/);
     expect(() => data.encodeIdx(null as never)).toThrow(/^arr must be an object, got null/);
     expect(() => data.encodeIdx({ dtype: 'uint8', shape: [2, 2], data: new Uint8Array(3) })).toThrow(/^arr.shape \[2, 2\] holds 4 elements but arr.data has 3/);

@@ -99,10 +99,15 @@ describe('loadCsv', () => {
     expect(() => data.loadCsv(p, { labelColumn: 5 })).toThrow(RangeError);
     expect(() => data.loadCsv(file('r.csv', '1,2,0\n1,2\n'))).toThrow(/r\.csv:2: expected 3 columns, got 2/);
     expect(() => data.loadCsv(file('n.csv', '1,2,0\n1,x,0\n'))).toThrow(/n\.csv:2: column 2 is not a finite number/);
-    expect(() => data.loadCsv(file('l.csv', '1,2,0.5\n'))).toThrow(/label must be an integer >= 0/);
+    expect(() => data.loadCsv(file('l.csv', '1,2,0.5\n'))).toThrow(/l\.csv:1: the label must be a class index, an integer in \[0, 65536\), got "0\.5"/);
+    expect(() => data.loadCsv(file('big.csv', '1,2,70000\n'))).toThrow(/big\.csv:1: the label must be a class index/);
     expect(() => data.loadCsv(file('e.csv', '\n'))).toThrow(/empty/);
     expect(() => data.loadCsv(file('h.csv', 'a,b,label\n'))).toThrow(/h\.csv: no data rows after the header line \(a,b,label\)$/);
-    expect(() => data.loadCsv(file('h1.csv', '1,2,x\n'))).toThrow(RangeError);
+    // A first row with any number is data: its bad cell is reported, not taken as a header.
+    expect(() => data.loadCsv(file('h1.csv', '1,NaN,0\n2,3,1\n'))).toThrow(/h1\.csv:1: column 2 is not a finite number \(float32\): "NaN"/);
+    expect(() => data.loadCsv(file('hex.csv', '0x10,1,0\n'))).toThrow(/hex\.csv:1: column 1 is not a finite number/);
+    expect(() => data.loadCsv(file('f32.csv', '1e39,1,0\n'))).toThrow(/f32\.csv:1: column 1 is not a finite number \(float32\): "1e39"/);
+    expect(data.loadCsv(file('cr.csv', '1,2,0\r3,4,1\r5,6,0\r')).shape).toEqual([3, 2]);
     expect(() => data.loadCsv(p, { labelCol: 0 } as never)).toThrow(/unknown option 'labelCol'/);
   });
 });

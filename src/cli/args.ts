@@ -2,6 +2,7 @@
 // went wrong and hint at the closest known option.
 import * as fs from 'fs';
 import { parseArgs } from 'util';
+import { isDecimal } from '../errors';
 
 export class UsageError extends Error {}
 
@@ -103,7 +104,7 @@ export function helpText(spec: Spec): string {
 export function number(v: string | boolean | undefined, name: string, { min = -Infinity, max = Infinity, integer = false, positive = false } = {}): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  const bad = !Number.isFinite(x) || x < min || x > max || (positive && !(x > 0)) || (integer && !Number.isSafeInteger(x));
+  const bad = typeof v !== 'string' || !isDecimal(v.trim()) || !Number.isFinite(x) || x < min || x > max || (positive && !(x > 0)) || (integer && !Number.isSafeInteger(x));
   if (typeof v !== 'string' || v.trim() === '' || bad) {
     const top = max < Infinity ? `<= ${max}` : integer && Math.abs(x) > Number.MAX_SAFE_INTEGER ? `<= ${Number.MAX_SAFE_INTEGER}` : '';
     const bounds = [positive ? '> 0' : min > -Infinity ? `>= ${min}` : '', top].filter(Boolean).join(' and ');
@@ -125,6 +126,6 @@ export function oneOf<T extends string>(v: string | boolean | undefined, name: s
 export function existingFile(file: string, name: string): string {
   const st = fs.statSync(file, { throwIfNoEntry: false });
   if (!st) throw new UsageError(`--${name}: no file at ${file}`);
-  if (!st.isFile()) throw new UsageError(`--${name} must be a file, got the directory ${file}`);
+  if (!st.isFile()) throw new UsageError(`--${name} must be a file, got ${st.isDirectory() ? 'the directory' : 'the special file'} ${file}`);
   return file;
 }

@@ -38,7 +38,8 @@ export function main(argv: string[]): number {
       case '-h':
       case '--help':
       case 'help':
-        out(USAGE);
+        // Asked for, the usage is the output; without a command it is an error message.
+        (command === undefined ? err : out)(USAGE);
         return command === undefined ? 2 : 0;
       default: {
         const guess = closest(command, COMMANDS);
@@ -65,8 +66,14 @@ export function main(argv: string[]): number {
  */
 function exitQuietlyOnEpipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-    process.exit(0);
+    if (e.code === 'EPIPE') process.exit(0);
+    // Any other failure to write (a full disk, /dev/full) is one line and status 1.
+    if (stream !== process.stderr) {
+      try {
+        process.stderr.write(`deepfit: cannot write the output: ${e.message}\n`);
+      } catch {}
+    }
+    process.exit(1);
   });
 }
 

@@ -10,6 +10,10 @@ import { existingFile, UsageError } from './args';
 import { buildModel, ModelConfig } from './recipe';
 import type { TrainConfig } from './train';
 
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function metaEntry<T>(meta: Record<string, unknown>, key: string, file: string): T {
   if (meta[key] === undefined) throw new UsageError(`${file} was not written by 'deepfit train' (no '${key}' in its metadata)`);
   return meta[key] as T;
@@ -20,12 +24,12 @@ export function loadRun(target: string): { dir: string; lastCheckpoint: string; 
   const file = fs.existsSync(target) && fs.statSync(target).isDirectory() ? path.join(target, 'last.safetensors') : target;
   if (!fs.existsSync(file)) throw new UsageError(`--resume: no checkpoint at ${file}; pass a run directory (with last.safetensors) or a checkpoint file`);
   const meta = loadCheckpoint(file).meta;
-  return {
-    dir: path.dirname(path.resolve(file)),
-    lastCheckpoint: file,
-    config: metaEntry<TrainConfig>(meta, 'config', file),
-    history: metaEntry<{ history: EpochResult[] }>(meta, 'trainer', file).history,
-  };
+  const config = metaEntry<TrainConfig>(meta, 'config', file);
+  const trainer = metaEntry<{ history: EpochResult[] }>(meta, 'trainer', file);
+  if (!isObject(config) || !isObject(config.model) || !Array.isArray(trainer?.history)) {
+    throw new UsageError(`${file}: its 'config' or 'trainer' metadata is not what 'deepfit train' writes`);
+  }
+  return { dir: path.dirname(path.resolve(file)), lastCheckpoint: file, config, history: trainer.history };
 }
 
 /** --checkpoint: a checkpoint file, or a run directory for its checkpoint.safetensors (the best epoch). */
@@ -41,9 +45,20 @@ export function loadTrained(target: string): { model: Module; standardizer: Stan
   const file = existingFile(checkpointOf(target), 'checkpoint');
   const ck = loadCheckpoint(file);
   const modelConfig = metaEntry<ModelConfig>(ck.meta, 'model', file);
-  const model = buildModel(modelConfig);
+  const classes = metaEntry<string[]>(ck.meta, 'classes', file);
   if (!ck.model) throw new UsageError(`${file} holds no model weights`);
-  model.loadStateDict(ck.model);
-  model.eval();
-  return { model, standardizer: Standardizer.fromJSON(metaEntry(ck.meta, 'standardizer', file)), classes: metaEntry<string[]>(ck.meta, 'classes', file), modelConfig };
+  try {
+    const model = buildModel(modelConfig);
+    model.loadStateDict(ck.model);
+    model.eval();
+    const standardizer = Standardizer.fromJSON(metaEntry(ck.meta, 'standardizer', file));
+    if (!Array.isArray(classes) || classes.length !== modelConfig.classes || !classes.every((c) => typeof c === 'string')) {
+      throw new RangeError(`'classes' must be ${modelConfig.classes} class names`);
+    }
+    if (standardizer.mean.length !== modelConfig.inputs) throw new RangeError(`the standardizer has ${standardizer.mean.length} features, the model ${modelConfig.inputs}`);
+    return { model, standardizer, classes, modelConfig };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${file}: its metadata does not describe the network it holds (${(e as Error).message})`);
+  }
 }

@@ -96,7 +96,7 @@ export function trainConfig(v: Record<string, string | boolean | undefined>): Tr
     batchSize: number(v['batch-size'], 'batch-size', { min: 1, integer: true }) ?? (fashion ? 128 : 32),
     clipGradNorm: number(v['clip-grad-norm'], 'clip-grad-norm', { positive: true }),
     patience: number(v.patience, 'patience', { min: 0, integer: true }) ?? 10,
-    seed: number(v.seed, 'seed', { min: 0, integer: true }) ?? 0,
+    seed: number(v.seed, 'seed', { min: 0, max: 0xffffffff, integer: true }) ?? 0,
   };
 }
 
@@ -238,7 +238,7 @@ function backendLabel(): string {
   return `native backend (${info.isa}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
 }
 
-function writeReport(s: Session & { outDir: string }, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] }): void {
+function writeReport(s: Session & { outDir: string }, title: string, model: ModelConfig, sizes: string, result: FitResult, final: Record<string, number | string | null>, confusion: { matrix: number[][]; classes: string[] } | undefined): void {
   const config = { ...s.config, model, backend: backend.current(), isa: backend.current() === 'native' ? backend.info().isa : null, samples: sizes };
   writeFileAtomic(path.join(s.outDir, 'report.html'), [renderReport({ title, config, history: result.history, final, diagnostics: result.diagnostics, confusion })]);
 }
@@ -254,7 +254,19 @@ export function runTrain(argv: string[], out: (s: string) => void): number {
   const session = startSession(v);
   const { config, json, resumed } = session;
   const splits = loadSplits(config);
+  const created = session.outDir === undefined;
   const s = { ...session, outDir: session.outDir ?? createRunDir(defaultOut(config)) };
+  try {
+    return trainInto(s, splits, started, out);
+  } catch (e) {
+    // A default run directory that a failure left empty is not kept.
+    if (created && fs.readdirSync(s.outDir).length === 0) fs.rmdirSync(s.outDir);
+    throw e;
+  }
+}
+
+function trainInto(s: Session & { outDir: string }, splits: Splits, started: number, out: (s: string) => void): number {
+  const { config, json, resumed } = s;
   if (resumed) carryCheckpoints(resumed.dir, s.outDir);
   const standardizer = new data.Standardizer().fit(splits.train);
   const [train, val, test] = [splits.train, splits.val, splits.test].map((d) => standardizer.transform(d));
@@ -298,7 +310,8 @@ export function runTrain(argv: string[], out: (s: string) => void): number {
     'stopped because': result.stopReason,
     seconds,
   };
-  const confusion = { matrix: confusionMatrix(test.labels, testEval.predictions, modelConfig.classes), classes: splits.classes };
+  // A confusion matrix of more classes would not be readable in the report (and grows as classes²).
+  const confusion = modelConfig.classes <= REPORT_MAX_CLASSES ? { matrix: confusionMatrix(test.labels, testEval.predictions, modelConfig.classes), classes: splits.classes } : undefined;
   writeReport(s, `deepfit · ${config.dataset} · test accuracy ${testEval.accuracy.toFixed(4)}`, modelConfig, sizes, result, final, confusion);
   if (json) {
     // The kept weights (checkpoint.safetensors, the test metrics) are the best epoch's; `last` is where training stopped.
@@ -316,4 +329,5 @@ export function runTrain(argv: string[], out: (s: string) => void): number {
   return result.bestEpoch > 0 ? 0 : 1;
 }
 
+const REPORT_MAX_CLASSES = 100;
 const RUN_FILES = ['metrics.jsonl', 'checkpoint.safetensors', 'last.safetensors', 'report.html'];

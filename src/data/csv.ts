@@ -1,8 +1,8 @@
 // Numeric CSV files (gzipped or not): one sample a line, one column of class
-// labels, every other column a feature. A first line that is not all numbers
-// is taken as a header, so labelColumn can also be a column name.
-import { checkKnownKeys, checkObject, describe } from '../errors';
-import { Dataset } from './dataset';
+// labels, every other column a feature. A first line without any number is
+// taken as a header, so labelColumn can also be a column name.
+import { checkKnownKeys, checkObject, describe, isDecimal } from '../errors';
+import { Dataset, MAX_CLASSES } from './dataset';
 import { readMaybeGzip } from './idx';
 
 export interface CsvOptions {
@@ -14,8 +14,41 @@ function splitLine(line: string): string[] {
   return line.split(',').map((s) => s.trim());
 }
 
-function isNumeric(s: string): boolean {
-  return s !== '' && Number.isFinite(Number(s));
+
+/**
+ * The non-empty lines of a CSV file (\n, \r\n or \r endings) as cells with
+ * their line numbers. The first line is a header when none of its cells is a
+ * number, so a data row with one bad cell is reported, not taken as a header.
+ */
+function readRows(path: string): { header?: string[]; rows: [number, string[]][] } {
+  const rows: [number, string[]][] = [];
+  readMaybeGzip(path)
+    .toString('utf8')
+    .split(/\r\n|\n|\r/)
+    .forEach((line, i) => {
+      if (line.trim() !== '') rows.push([i + 1, splitLine(line)]);
+    });
+  if (!rows.length) throw new Error(`${path}: the CSV file is empty`);
+  const header = rows[0][1].some(isDecimal) ? undefined : rows.shift()![1];
+  return { header, rows };
+}
+
+/** A feature cell: a decimal number that float32 can hold. */
+function feature(cell: string, path: string, lineNo: number, col: number): number {
+  const v = Number(cell);
+  if (!isDecimal(cell) || !Number.isFinite(Math.fround(v))) {
+    throw new Error(`${path}:${lineNo}: column ${col + 1} is not a finite number (float32): ${JSON.stringify(cell)}`);
+  }
+  return v;
+}
+
+/** A label cell: a class index. */
+function label(cell: string, path: string, lineNo: number): number {
+  const v = Number(cell);
+  if (!isDecimal(cell) || !Number.isInteger(v) || v < 0 || v >= MAX_CLASSES) {
+    throw new Error(`${path}:${lineNo}: the label must be a class index, an integer in [0, ${MAX_CLASSES}), got ${JSON.stringify(cell)}`);
+  }
+  return v;
 }
 
 function resolveLabelColumn(labelColumn: number | string, header: string[] | undefined, cols: number, path: string): number {
@@ -38,37 +71,23 @@ export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
   if (typeof labelColumn !== 'number' && typeof labelColumn !== 'string') {
     throw new TypeError(`labelColumn must be a column index or a header name, got ${describe(labelColumn)}`);
   }
-  const lines = readMaybeGzip(path).toString('utf8').split(/\r?\n/);
-  let first = 0;
-  while (first < lines.length && lines[first].trim() === '') first++;
-  if (first === lines.length) throw new Error(`${path}: the CSV file is empty`);
-  let header: string[] | undefined;
-  const firstCells = splitLine(lines[first]);
-  if (!firstCells.every(isNumeric)) {
-    header = firstCells;
-    first++;
-  }
-  const cols = firstCells.length;
-  if (cols < 2) throw new Error(`${path}: a CSV needs at least 2 columns (features and a label), line ${first + 1} has ${cols}`);
+  const { header, rows } = readRows(path);
+  const cols = rows.length ? rows[0][1].length : header!.length;
+  if (cols < 2) throw new Error(`${path}: a CSV needs at least 2 columns (features and a label), line ${rows[0]?.[0] ?? 1} has ${cols}`);
   const lc = resolveLabelColumn(labelColumn, header, cols, path);
   const d = cols - 1;
-  const feats: number[] = [];
-  const labels: number[] = [];
-  for (let li = first; li < lines.length; li++) {
-    if (lines[li].trim() === '') continue;
-    const cells = splitLine(lines[li]);
-    if (cells.length !== cols) throw new Error(`${path}:${li + 1}: expected ${cols} columns, got ${cells.length}`);
-    for (let c = 0; c < cols; c++) {
-      const v = Number(cells[c]);
-      if (!isNumeric(cells[c])) throw new Error(`${path}:${li + 1}: column ${c + 1} is not a finite number: ${JSON.stringify(cells[c])}`);
-      if (c === lc) {
-        if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new Error(`${path}:${li + 1}: the label must be an integer >= 0, got ${cells[c]}`);
-        labels.push(v);
-      } else feats.push(v);
-    }
-  }
-  if (!labels.length) throw new RangeError(`${path}: no data rows${header ? ` after the header line (${header.join(',')})` : ''}`);
-  return new Dataset(Float32Array.from(feats), Int32Array.from(labels), d);
+  const feats = new Float32Array(rows.length * d);
+  const labels = new Int32Array(rows.length);
+  rows.forEach(([lineNo, cells], r) => {
+    if (cells.length !== cols) throw new Error(`${path}:${lineNo}: expected ${cols} columns, got ${cells.length}`);
+    let j = 0;
+    cells.forEach((cell, c) => {
+      if (c === lc) labels[r] = label(cell, path, lineNo);
+      else feats[r * d + j++] = feature(cell, path, lineNo, c);
+    });
+  });
+  if (!rows.length) throw new RangeError(`${path}: no data rows${header ? ` after the header line (${header.join(',')})` : ''}`);
+  return new Dataset(feats, labels, d);
 }
 
 /**
@@ -76,23 +95,17 @@ export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
  * trailing label, returned as labels (all rows must agree).
  */
 export function loadCsvFeatures(path: string, d: number): { features: Float32Array; n: number; labels?: Int32Array } {
-  const lines = readMaybeGzip(path).toString('utf8').split(/\r?\n/);
-  const rows: [number, string[]][] = [];
-  lines.forEach((line, i) => {
-    if (line.trim() !== '') rows.push([i + 1, splitLine(line)]);
-  });
-  if (rows.length && !rows[0][1].every(isNumeric)) rows.shift();
-  if (!rows.length) throw new RangeError(`${path}: no data rows to predict (a first line that is not all numbers is taken as a header)`);
-  const cols = rows.length ? rows[0][1].length : d;
+  const { rows } = readRows(path);
+  if (!rows.length) throw new RangeError(`${path}: no data rows to predict (a first line without any number is taken as a header)`);
+  const cols = rows[0][1].length;
   if (cols !== d && cols !== d + 1) throw new Error(`${path}:${rows[0][0]}: expected ${d} feature columns (or ${d + 1} with a trailing label), got ${cols}`);
   const out = new Float32Array(rows.length * d);
   const labels = cols === d + 1 ? new Int32Array(rows.length) : undefined;
   rows.forEach(([lineNo, cells], r) => {
     if (cells.length !== cols) throw new Error(`${path}:${lineNo}: expected ${cols} columns, got ${cells.length}`);
     cells.forEach((cell, c) => {
-      if (!isNumeric(cell)) throw new Error(`${path}:${lineNo}: column ${c + 1} is not a finite number: ${JSON.stringify(cell)}`);
-      if (c < d) out[r * d + c] = Number(cell);
-      else (labels as Int32Array)[r] = Number(cell);
+      if (c < d) out[r * d + c] = feature(cell, path, lineNo, c);
+      else labels![r] = label(cell, path, lineNo);
     });
   });
   return { features: out, n: rows.length, labels };

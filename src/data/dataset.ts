@@ -2,6 +2,9 @@
 // class label each. Everything in data/ works on this one shape.
 import { checkInteger, describe } from '../errors';
 
+/** The most classes a Dataset may have (labels are class indices below it). */
+export const MAX_CLASSES = 65536;
+
 export class Dataset {
   /** Row-major [n, d]. */
   readonly features: Float32Array;
@@ -22,7 +25,7 @@ export class Dataset {
       throw new RangeError(`features has ${features.length} values but ${labels.length} labels × d=${d} need ${labels.length * d}`);
     }
     for (let i = 0; i < labels.length; i++) {
-      if (labels[i] < 0) throw new RangeError(`labels[${i}] must be a class index >= 0, got ${labels[i]}`);
+      if (labels[i] < 0 || labels[i] >= MAX_CLASSES) throw new RangeError(`labels[${i}] must be a class index in [0, ${MAX_CLASSES}), got ${labels[i]}`);
     }
     const shape = sampleShape ?? [d];
     if (shape.reduce((a, b) => a * b, 1) !== d) throw new RangeError(`sampleShape [${shape.join(', ')}] does not hold d=${d} features`);

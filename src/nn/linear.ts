@@ -49,11 +49,13 @@ export class Linear extends Module {
     this.checkParameters();
     const rows = this.inFeatures === 0 ? x.shape.slice(0, -1).reduce((a, b) => a * b, 1) : x.size / this.inFeatures;
     const out = this.outFeatures;
-    const y = new Float32Array(rows * out);
-    if (this.bias) for (let r = 0; r < rows; r++) y.set(this.bias.data, r * out);
-    K().gemm(false, true, rows, out, this.inFeatures, x.data, this.weight.data, y, this.bias !== null);
+    const outShape = [...x.shape.slice(0, -1), out];
+    const y = zerosOfShape(outShape, 'the output shape');
+    if (this.bias && out > 0) for (let r = 0; r < rows; r++) y.set(this.bias.data, r * out);
+    // Empty products are skipped: a [2^40, 0] input must not loop over its rows.
+    if (y.length) K().gemm(false, true, rows, out, this.inFeatures, x.data, this.weight.data, y, this.bias !== null);
     this.input = x;
-    return new Tensor(y, [...x.shape.slice(0, -1), out]);
+    return new Tensor(y, outShape);
   }
 
   /** weight and bias are public: a replaced data or grad array must still fit their shapes. */
@@ -72,11 +74,11 @@ export class Linear extends Module {
     this.checkParameters();
     const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const inF = this.inFeatures, out = this.outFeatures;
-    const dx = new Float32Array(rows * inF);
+    const dx = zerosOfShape(x.shape, 'the input gradient shape');
     const k = K();
-    k.gemm(false, false, rows, inF, out, gradOutput.data, this.weight.data, dx, false);
-    k.gemm(true, false, out, inF, rows, gradOutput.data, x.data, this.weight.grad, true);
-    if (this.bias) k.colSumAcc(gradOutput.data, rows, out, this.bias.grad);
+    if (dx.length) k.gemm(false, false, rows, inF, out, gradOutput.data, this.weight.data, dx, false);
+    if (rows && out && inF) k.gemm(true, false, out, inF, rows, gradOutput.data, x.data, this.weight.grad, true);
+    if (this.bias && rows && out) k.colSumAcc(gradOutput.data, rows, out, this.bias.grad);
     return new Tensor(dx, x.shape);
   }
 }

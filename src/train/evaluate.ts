@@ -83,13 +83,21 @@ export function predict(model: Module, features: Float32Array, d: number, batchS
 }
 
 /** counts[true][predicted]. */
+/** The most classes confusionMatrix tabulates (its result has numClasses² cells). */
+export const MAX_CONFUSION_CLASSES = 4096;
+
 export function confusionMatrix(labels: Int32Array, predictions: Int32Array, numClasses: number): number[][] {
   if (!(labels instanceof Int32Array)) throw new TypeError(`labels must be an Int32Array, got ${describe(labels)}`);
   if (!(predictions instanceof Int32Array)) throw new TypeError(`predictions must be an Int32Array, got ${describe(predictions)}`);
   if (predictions.length !== labels.length) throw new RangeError(`predictions must hold one class per label (${labels.length}), got ${predictions.length}`);
-  checkInteger(numClasses, 'numClasses', 0);
+  checkInteger(numClasses, 'numClasses', 0, MAX_CONFUSION_CLASSES);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
-  for (let i = 0; i < labels.length; i++) if (labels[i] < numClasses && predictions[i] < numClasses) m[labels[i]][predictions[i]]++;
+  for (let i = 0; i < labels.length; i++) {
+    const [l, p] = [labels[i], predictions[i]];
+    if (!(l >= 0 && l < numClasses)) throw new RangeError(`labels[${i}] must be a class index in [0, ${numClasses}), got ${l}`);
+    if (!(p >= 0 && p < numClasses)) throw new RangeError(`predictions[${i}] must be a class index in [0, ${numClasses}), got ${p}`);
+    m[l][p]++;
+  }
   return m;
 }
 
