@@ -206,6 +206,8 @@ describe('training entry points', () => {
     const d = await ds();
     expect(() => d.subset(null as never)).toThrow(/^indices must be an array of sample indices, got null/);
     expect(() => data.Standardizer.fromJSON({ mean: ['a' as never], std: [1] })).toThrow(/^state.mean\[0\] must be a finite number, got "a"/);
+    expect(() => data.Standardizer.fromJSON({ mean: [1e39], std: [1] })).toThrow(/^state.mean\[0\] must be a finite number that float32 can hold, got 1e\+39/);
+    expect(() => data.Standardizer.fromJSON({ mean: [0], std: [1e-50] })).toThrow(/^state.std\[0\] must be a finite number > 0 that float32 can hold, got 1e-50/);
     expect(() => data.Standardizer.fromJSON({ mean: [0], std: [0] })).toThrow(/^state.std\[0\] must be a finite number > 0/);
     expect(() => data.Standardizer.fromJSON('{')).toThrow(/not valid JSON/);
   });
@@ -310,10 +312,15 @@ describe('deepfit CLI', () => {
 
 describe('options and results that used to pass silently', () => {
   it('activations without options refuse one (a typo such as inplace would be ignored)', async () => {
-    const { nn } = await import('../src');
+    const { nn, Tensor } = await import('../src');
     expect(() => new nn.ReLU({ inplace: true } as never)).toThrow(/^ReLU: unknown option 'inplace' \(it takes no options\)/);
     expect(() => new nn.Tanh({ x: 1 } as never)).toThrow(RangeError);
     expect(() => new nn.Sigmoid('fast' as never)).toThrow(/^options must be an object, got "fast"/);
+    expect(() => new nn.MSELoss({ reduction: 'sum' } as never)).toThrow(/^MSELoss: unknown option 'reduction' \(it takes no options\)/);
+    expect(() => new nn.LeakyReLU(0.2, { inplace: true } as never)).toThrow(/^LeakyReLU: unknown option 'inplace' \(it takes no options\)/);
+    const drop = new nn.Dropout(0.5);
+    drop.forward(new Tensor(new Float32Array(6), [2, 3]));
+    expect(() => drop.backward(new Tensor(new Float32Array(6), [3, 2]))).toThrow(/^gradOutput must have shape \[2, 3\], got \[3, 2\]/);
   });
 
   it('cross-entropy over zero classes is a RangeError naming the shape', async () => {

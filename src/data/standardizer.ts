@@ -74,11 +74,17 @@ export class Standardizer {
     if (!s || !Array.isArray(s.mean) || !Array.isArray(s.std) || s.mean.length !== s.std.length) {
       throw new TypeError('Standardizer state must be {mean: number[], std: number[]} of equal lengths');
     }
-    s.mean.forEach((v, j) => checkRange(v, `state.mean[${j}]`, -Infinity, Infinity, 'a finite number'));
-    s.std.forEach((v, j) => checkRange(v, `state.std[${j}]`, Number.MIN_VALUE, Infinity, 'a finite number > 0'));
+    // Stored as float32: the values must stay finite (and std > 0) after rounding.
+    const f32 = (v: unknown, name: string, min: number, form: string) => {
+      const x = checkRange(v, name, min, Infinity, form);
+      if (!(Math.fround(x) >= min) || !Number.isFinite(Math.fround(x))) throw new RangeError(`${name} must be ${form} that float32 can hold, got ${x}`);
+      return x;
+    };
+    const mean = Float32Array.from(s.mean, (v, j) => f32(v, `state.mean[${j}]`, -Infinity, 'a finite number'));
+    const std = Float32Array.from(s.std, (v, j) => f32(v, `state.std[${j}]`, Number.MIN_VALUE, 'a finite number > 0'));
     const z = new Standardizer();
-    z.mean = Float32Array.from(s.mean);
-    z.std = Float32Array.from(s.std);
+    z.mean = mean;
+    z.std = std;
     return z;
   }
 }

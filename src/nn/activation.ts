@@ -46,7 +46,8 @@ export class ReLU extends Activation {
 /** x for x > 0, negativeSlope·x otherwise. */
 export class LeakyReLU extends Activation {
   readonly negativeSlope: number;
-  constructor(negativeSlope = 0.01) {
+  constructor(negativeSlope = 0.01, options: Record<string, never> = {}) {
+    checkKnownKeys(checkObject(options, 'options'), 'LeakyReLU', []);
     checkNumber(negativeSlope, 'negativeSlope');
     if (!Number.isFinite(negativeSlope)) throw new RangeError(`negativeSlope must be a finite number, got ${describe(negativeSlope)}`);
     super('leakyRelu', negativeSlope);

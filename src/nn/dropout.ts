@@ -3,7 +3,7 @@
 // A dropped element is 0 by selection (never 0 * x, which is NaN for ±Inf and
 // NaN). The mask is kept as one bit per element for backward.
 import { K } from '../backend';
-import { checkBoolean, checkKnownKeys, checkObject, describe } from '../errors';
+import { checkBoolean, checkKnownKeys, checkObject, checkShapeEquals, describe } from '../errors';
 import { uninitializedFloat32 } from '../alloc';
 import { Generator, resolveGenerator } from '../random';
 import { checkTensor, Tensor } from '../tensor';
@@ -109,9 +109,7 @@ export class Dropout extends Module {
     checkTensor(gradOutput, 'gradOutput');
     const r = this.record;
     if (!r) throw new Error('Dropout.backward called before forward');
-    if (gradOutput.size !== r.out.size) {
-      throw new RangeError(`gradOutput must have shape [${r.out.shape.join(', ')}], got [${gradOutput.shape.join(', ')}]`);
-    }
+    checkShapeEquals(gradOutput.shape, r.out.shape, 'gradOutput');
     const n = gradOutput.size;
     const gx = this.inplace ? gradOutput : new Tensor(uninitializedFloat32(n), r.out.shape);
     if (r.kind === 'identity') {

@@ -57,6 +57,12 @@ export class CrossEntropyLoss extends CachedLoss {
 
 /** Mean squared error between input and a target of the same shape. */
 export class MSELoss extends CachedLoss {
+  /** Mean reduction only: there are no options (PyTorch's reduction: 'sum' | 'none' are not provided). */
+  constructor(options: Record<string, never> = {}) {
+    super();
+    checkKnownKeys(checkObject(options, 'options'), 'MSELoss', []);
+  }
+
   forward(input: Tensor, target: Int32Array | Tensor): number {
     checkTensor(input, 'input');
     if (!(target instanceof Tensor)) throw new TypeError(`target must be a Tensor, got ${describe(target)}`);
