@@ -69,6 +69,18 @@ describe('optimizers', () => {
       });
     });
   }
+  for (const c of configs()) {
+    it(`${c.name}: clipGradNorm refuses a parameter whose data and grad were both detached`, async () => {
+      const { utils, Parameter } = await import('../src');
+      withConfig(c, () => {
+        const p = new Parameter(new Float32Array(4).fill(1));
+        p.grad.fill(1);
+        detach(p.data);
+        detach(p.grad);
+        expect(() => utils.clipGradNorm([p], 1)).toThrow(/^params\[0\] has shape \[4\] \(4 elements\) but its data holds 0/);
+      });
+    });
+  }
   it('backend is left native', () => expect(backend.current()).toBe('native'));
 });
 

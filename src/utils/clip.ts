@@ -3,7 +3,7 @@
 import { K } from '../backend';
 import { absPow } from '../reference/clip';
 import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkRange, describe } from '../errors';
-import { Parameter } from '../tensor';
+import { checkParameter, Parameter } from '../tensor';
 
 const f = Math.fround;
 
@@ -13,9 +13,8 @@ export function checkParams(v: unknown, name = 'params'): Parameter[] {
   if (!Array.isArray(list)) throw new TypeError(`${name} must be a Parameter or an array of Parameters, got ${describe(v)}`);
   list.forEach((p, i) => {
     if (!(p instanceof Parameter)) throw new TypeError(`${name}[${i}] must be a Parameter, got ${describe(p)}`);
-    if (!(p.grad instanceof Float32Array) || p.grad.length !== p.data.length) {
-      throw new RangeError(`${name}[${i}].grad must be a Float32Array of ${p.data.length} elements, got ${describe(p.grad)}`);
-    }
+    // data against its shape too: a detached data array must not pass with a grad detached alike.
+    checkParameter(p, `${name}[${i}]`);
   });
   return list as Parameter[];
 }
