@@ -19,14 +19,50 @@ function fsyncDir(dir: string): void {
 
 let writes = 0;
 
-/** Replaces `file` with `pieces` (written in order) so that nothing at `file` changes unless all of it reached the disk. */
+/** Symbolic links followed before giving up (Linux's limit). */
+const MAX_LINKS = 40;
+
+/**
+ * The file a write to `file` should replace: `file` itself, or where its
+ * chain of symbolic links ends (which need not exist yet), so that replacing
+ * it keeps the link and changes what the link points at.
+ */
+function resolveLinks(file: string): string {
+  let p = path.resolve(file);
+  for (let i = 0; ; i++) {
+    const st = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) return p;
+    if (i === MAX_LINKS) throw Object.assign(new Error(`ELOOP: too many symbolic links encountered, open '${file}'`), { code: 'ELOOP', path: file });
+    p = path.resolve(path.dirname(p), fs.readlinkSync(p));
+  }
+}
+
+/** Gives the temporary file the replaced file's permission bits, where the file system lets us (it stays 0600 otherwise). */
+function keepMode(fd: number, mode: number): void {
+  try {
+    fs.fchmodSync(fd, mode & 0o777);
+  } catch {
+    // A file system without Unix modes (FAT, some network mounts): the rename still replaces the file.
+  }
+}
+
+/**
+ * Replaces `file` with `pieces` (written in order) so that nothing at `file`
+ * changes unless all of it reached the disk. A symbolic link stays a link:
+ * the file it points at is the one replaced (the temporary file is made in
+ * that file's directory). A replaced file keeps its permission bits; a new
+ * one gets 0644 less the umask.
+ */
 export function writeFileAtomic(file: string, pieces: readonly (Uint8Array | string)[]): void {
-  const target = path.resolve(file);
+  const target = resolveLinks(file);
   const dir = path.dirname(target);
+  const existing = fs.statSync(target, { throwIfNoEntry: false });
   const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${++writes}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', 0o644);
+  // Private until it holds the new contents and the old file's mode.
+  const fd = fs.openSync(tmp, 'wx', existing ? 0o600 : 0o644);
   try {
     try {
+      if (existing) keepMode(fd, existing.mode);
       for (const piece of pieces) {
         const p = typeof piece === 'string' ? Buffer.from(piece) : piece;
         for (let off = 0; off < p.length; ) off += fs.writeSync(fd, p, off, p.length - off);

@@ -278,6 +278,42 @@ describe('atomic saves', () => {
     expect(fs.readdirSync(dir).filter((n) => n.includes('atomic') && n !== 'atomic.safetensors')).toEqual([]);
   });
 
+  it.skipIf(process.platform === 'win32')('a save through a symbolic link replaces the file it points at and keeps the link', () => {
+    const real = path.join(dir, 'link-target', 'real.safetensors');
+    fs.mkdirSync(path.dirname(real), { recursive: true });
+    save(real, { meta: 'old' });
+    const link = path.join(dir, 'link.safetensors');
+    fs.symlinkSync(path.relative(dir, real), link);
+    save(link, { meta: 'new' });
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(load(real).meta).toBe('new');
+    expect(load(link).meta).toBe('new');
+    // No temporary file left beside the link or the target.
+    expect(fs.readdirSync(path.dirname(real))).toEqual(['real.safetensors']);
+    // A link to a link, and a dangling link (its target is created).
+    const link2 = path.join(dir, 'link2.safetensors');
+    fs.symlinkSync(link, link2);
+    save(link2, { meta: 'newer' });
+    expect(fs.lstatSync(link2).isSymbolicLink()).toBe(true);
+    expect(load(real).meta).toBe('newer');
+    const dangling = path.join(dir, 'dangling.safetensors');
+    fs.symlinkSync(path.join(dir, 'link-target', 'later.safetensors'), dangling);
+    save(dangling, { meta: 'created' });
+    expect(fs.lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(load(path.join(dir, 'link-target', 'later.safetensors')).meta).toBe('created');
+  });
+
+  it.skipIf(process.platform === 'win32')('a replaced file keeps its permission bits', () => {
+    const file = path.join(dir, 'private.safetensors');
+    save(file, { meta: 1 });
+    for (const mode of [0o600, 0o640, 0o604]) {
+      fs.chmodSync(file, mode);
+      save(file, { meta: mode });
+      expect(fs.statSync(file).mode & 0o777).toBe(mode);
+      expect(load(file).meta).toBe(mode);
+    }
+  });
+
   it('a successful save replaces the file', () => {
     const file = path.join(dir, 'replace.safetensors');
     save(file, { meta: 1 });
