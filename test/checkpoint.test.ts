@@ -174,6 +174,58 @@ describe('checkpoint format', () => {
   });
 });
 
+describe('save checks everything before writing: a failed save leaves the previous file as it was', () => {
+  // A model-like object whose stateDict() returns `sd` as is.
+  const modelLike = (sd: unknown) => ({ stateDict: () => sd, loadStateDict: () => {} });
+  const optimizerLike = (sd: unknown) => ({ stateDict: () => sd, loadStateDict: () => {} });
+  const group = { lr: 0.1, params: [0] };
+  const cases: [string, Record<string, unknown>, ErrorConstructor, RegExp][] = [
+    ['data a plain array', { model: modelLike({ w: { data: [1, 2], shape: [2] } }) }, TypeError, /model.stateDict\(\)\['w'\].data must be a Float32Array, got an array of length 2/],
+    ['data a Float64Array', { model: modelLike({ w: { data: new Float64Array(2), shape: [2] } }) }, TypeError, /model.stateDict\(\)\['w'\].data must be a Float32Array, got a Float64Array/],
+    ['data length not the product of the shape', { model: modelLike({ w: { data: new Float32Array(3), shape: [2] } }) }, RangeError, /model.stateDict\(\)\['w'\].data holds 3 elements, but its shape \[2\] needs 2/],
+    ['a Module tensor with a replaced array', { model: (() => { const n = new Net(); n.a.weight.data = new Float32Array(5); return n; })() }, RangeError, /the module's tensor '0.weight' has shape \[2, 3\] \(6 elements\) but its data holds 5/],
+    ['no shape', { model: modelLike({ w: { data: new Float32Array(2) } }) }, TypeError, /model.stateDict\(\)\['w'\].shape must be an array of non-negative integers, got undefined/],
+    ['a fractional dimension', { model: modelLike({ w: { data: new Float32Array(2), shape: [2.5] } }) }, RangeError, /model.stateDict\(\)\['w'\].shape\[0\] must be an integer/],
+    ['a null tensor', { model: modelLike({ w: null }) }, TypeError, /model.stateDict\(\)\['w'\] must be a Tensor, got null/],
+    ['stateDict() null', { model: modelLike(null) }, TypeError, /model.stateDict\(\) must return an object of Tensors, got null/],
+    ['a tensor named __metadata__', { model: modelLike({ __metadata__: new Tensor([1]) }) }, RangeError, /'__metadata__' is reserved/],
+    ['optimizer stateDict() null', { optimizer: optimizerLike(null) }, TypeError, /optimizer.stateDict\(\) must return \{state, paramGroups\}, got null/],
+    ['optimizer state null', { optimizer: optimizerLike({ state: null, paramGroups: [group] }) }, TypeError, /optimizer.stateDict\(\).state must be an object, got null/],
+    ['optimizer state entry null', { optimizer: optimizerLike({ state: { 0: null }, paramGroups: [group] }) }, TypeError, /optimizer.stateDict\(\).state\[0\] must be an object, got null/],
+    ['optimizer state key not an index', { optimizer: optimizerLike({ state: { w: { step: 1 } }, paramGroups: [group] }) }, RangeError, /state keys must be parameter indices \(0, 1, \.\.\.\), got 'w'/],
+    ['optimizer paramGroups missing', { optimizer: optimizerLike({ state: {} }) }, TypeError, /optimizer.stateDict\(\).paramGroups must be an array of groups, got undefined/],
+    ['optimizer params not indices', { optimizer: optimizerLike({ state: {}, paramGroups: [{ lr: 1, params: ['a'] }] }) }, TypeError, /optimizer.stateDict\(\).paramGroups\[0\].params\[0\] must be an integer/],
+    ['a BigInt hyperparameter', { optimizer: optimizerLike({ state: {}, paramGroups: [{ lr: 1n, params: [0] }] }) }, TypeError, /optimizer.stateDict\(\).paramGroups must be JSON-serializable \(no cycles, no BigInt\)/],
+    ['scheduler stateDict() null', { scheduler: optimizerLike(null) }, TypeError, /scheduler.stateDict\(\) must return an object, got null/],
+    ['a BigInt in the scheduler state', { scheduler: optimizerLike({ lastEpoch: 1n }) }, TypeError, /scheduler.stateDict\(\) must be JSON-serializable/],
+    ['meta a function', { meta: () => 1 }, TypeError, /meta must be JSON-serializable, got function/],
+  ];
+  for (const [name, contents, Kind, msg] of cases) {
+    it(name, () => {
+      const file = path.join(dir, `keep-${name.replace(/\W+/g, '-')}.safetensors`);
+      save(file, fixedContents());
+      const good = fs.readFileSync(file);
+      expect(() => save(file, contents)).toThrow(Kind);
+      expect(() => save(file, contents)).toThrow(msg);
+      expect(Buffer.compare(fs.readFileSync(file), good)).toBe(0);
+      expect(fs.readdirSync(dir).filter((n) => n.includes(path.basename(file)) && n !== path.basename(file))).toEqual([]);
+    });
+  }
+
+  it('what it does accept, load reads back', () => {
+    const file = path.join(dir, 'plain-objects.safetensors');
+    save(file, {
+      model: modelLike({ w: { data: Float32Array.from([1, 2]), shape: [2] }, s: { data: Float32Array.from([3]), shape: [] } }) as never,
+      optimizer: optimizerLike({ state: { 0: { step: 2, buf: Float32Array.from([5, 6]) } }, paramGroups: [group] }) as never,
+    });
+    const ck = load(file);
+    expect(Array.from(ck.model!.w.data)).toEqual([1, 2]);
+    expect(ck.model!.s.shape).toEqual([]);
+    expect(ck.optimizer!.state[0].step).toBe(2);
+    expect(Array.from(ck.optimizer!.state[0].buf as Float32Array)).toEqual([5, 6]);
+  });
+});
+
 // A safetensors file from a header object and data bytes.
 function rawFile(header: unknown, data: Uint8Array | number = 0, headerText?: string): Buffer {
   const text = Buffer.from(headerText ?? JSON.stringify(header), 'utf8');

@@ -291,6 +291,39 @@ describe('layer API', () => {
     expect(() => mse.forward(logits, Int32Array.from([1]))).toThrow(TypeError);
   });
 
+  it('loadStateDict checks the targets too before writing any tensor: a replaced array leaves the module untouched', () => {
+    const bn = new nn.BatchNorm1d(3);
+    const src = new nn.BatchNorm1d(3);
+    src.weight.data.set([2, 3, 4]);
+    const sd = src.stateDict();
+    const before = bn.stateDict();
+    // 'weight' comes before 'running_var': it must not be written before the failure.
+    bn.runningVar!.data = new Float32Array(1);
+    expect(() => bn.loadStateDict(sd)).toThrow(RangeError);
+    expect(() => bn.loadStateDict(sd)).toThrow(/the module's tensor 'running_var' has shape \[3\] \(3 elements\) but its data holds 1/);
+    expectBitsEqual(bn.weight.data, before.weight.data, 'weight');
+    expectBitsEqual(bn.bias.data, before.bias.data, 'bias');
+    // Not strict, the same: the broken buffer is one of those it would write.
+    expect(() => bn.loadStateDict(sd, { strict: false })).toThrow(/running_var/);
+    expectBitsEqual(bn.weight.data, before.weight.data, 'weight');
+  });
+
+  it('loadStateDict checks its options: strict is a boolean, unknown keys are errors', () => {
+    const lin = new nn.Linear(2, 2);
+    const sd = { weight: lin.stateDict().weight };
+    expect(() => lin.loadStateDict(sd, { strict: 0 as never })).toThrow(TypeError);
+    expect(() => lin.loadStateDict(sd, { strict: 0 as never })).toThrow(/options.strict must be a boolean, got 0/);
+    expect(() => lin.loadStateDict(lin.stateDict(), { strikt: false } as never)).toThrow(/loadStateDict: unknown option 'strikt' \(known: strict\)/);
+    expect(() => lin.loadStateDict(lin.stateDict(), null as never)).toThrow(/options must be an object/);
+    expect(() => lin.loadStateDict([] as never)).toThrow(/stateDict must be an object of Tensors/);
+    expect(() => lin.loadStateDict(sd)).toThrow(/missing keys: bias/);
+    const w = Float32Array.from([1, 2, 3, 4]);
+    lin.loadStateDict({ weight: new Tensor(w, [2, 2]) }, { strict: false });
+    expectBitsEqual(lin.weight.data, w);
+    lin.loadStateDict(lin.stateDict(), { strict: true });
+    lin.loadStateDict(lin.stateDict(), {});
+  });
+
   it('CrossEntropyLoss is stable for huge logits and backward returns a fresh copy', () => {
     const ce = new nn.CrossEntropyLoss();
     const v = ce.forward(new Tensor([1e4, 0, -1e4, 3e4], [2, 2]), Int32Array.from([0, 0]));

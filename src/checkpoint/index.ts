@@ -8,7 +8,7 @@
 // fsync of the directory. An interrupted save leaves the previous file intact.
 import * as fs from 'fs';
 import { writeFileAtomic } from '../atomic';
-import { checkFilePath, checkObject, describe } from '../errors';
+import { checkFilePath, checkInteger, checkObject, describe } from '../errors';
 import type { OptimizerStateDict } from '../optim';
 import { Tensor } from '../tensor';
 import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetensors';
@@ -48,27 +48,77 @@ function fromJson(s: string): unknown {
   });
 }
 
+// Everything save() writes is checked before any byte is: a model-like or
+// optimizer-like object whose state load() could not read back (a plain array
+// for data, a length that is not the shape's product, a non-JSON value) is a
+// TypeError or RangeError naming the value, and the file keeps its old contents.
+
+/** A tensor as save() writes it: an object with a Float32Array `data` of product(shape) elements. */
+function checkTensorToWrite(t: unknown, name: string): { data: Float32Array; shape: number[] } {
+  if (t === null || typeof t !== 'object' || Array.isArray(t)) throw new TypeError(`${name} must be a Tensor, got ${describe(t)}`);
+  const { data, shape } = t as { data: unknown; shape: unknown };
+  if (!(data instanceof Float32Array)) throw new TypeError(`${name}.data must be a Float32Array, got ${describe(data)}`);
+  if (!Array.isArray(shape)) throw new TypeError(`${name}.shape must be an array of non-negative integers, got ${describe(shape)}`);
+  let size = 1;
+  shape.forEach((d, i) => {
+    checkInteger(d, `${name}.shape[${i}]`, 0);
+    size *= d;
+  });
+  if (data.length !== size) throw new RangeError(`${name}.data holds ${data.length} elements, but its shape [${shape.join(', ')}] needs ${size}`);
+  return { data, shape: [...shape] };
+}
+
 function modelTensors(model: ModelLike): [string, TensorToWrite][] {
-  return Object.entries(model.stateDict()).map(([name, t]) => {
+  const sd: unknown = model.stateDict();
+  if (sd === null || typeof sd !== 'object' || Array.isArray(sd) || sd instanceof Map) throw new TypeError(`model.stateDict() must return an object of Tensors, got ${describe(sd)}`);
+  return Object.entries(sd).map(([name, t]) => {
     if (name.startsWith(OPT_PREFIX)) throw new RangeError(`model tensor name '${name}' clashes with the optimizer's names`);
+    if (name === '__metadata__') throw new RangeError(`model tensor name '__metadata__' is reserved by the safetensors format`);
+    const { data, shape } = checkTensorToWrite(t, `model.stateDict()['${name}']`);
     // PyTorch keeps BatchNorm's step counter as int64.
     const dtype = name === 'num_batches_tracked' || name.endsWith('.num_batches_tracked') ? 'I64' : 'F32';
-    if (dtype === 'I64' && !t.data.every(Number.isSafeInteger)) throw new RangeError(`model tensor '${name}' is a counter (saved as I64) but holds a non-integer`);
-    return [name, { dtype, shape: [...t.shape], data: t.data }];
+    if (dtype === 'I64' && !data.every(Number.isSafeInteger)) throw new RangeError(`model tensor '${name}' is a counter (saved as I64) but holds a non-integer`);
+    return [name, { dtype, shape, data }];
   });
 }
 
-function optimizerParts(sd: OptimizerStateDict): { tensors: [string, TensorToWrite][]; scalars: Record<string, Record<string, number>> } {
+function optimizerParts(sd: unknown): { tensors: [string, TensorToWrite][]; scalars: Record<string, Record<string, number>>; paramGroups: unknown[] } {
+  const where = 'optimizer.stateDict()';
+  if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw new TypeError(`${where} must return {state, paramGroups}, got ${describe(sd)}`);
+  const { state, paramGroups } = sd as { state: unknown; paramGroups: unknown };
+  if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Map) throw new TypeError(`${where}.state must be an object, got ${describe(state)}`);
+  if (!Array.isArray(paramGroups)) throw new TypeError(`${where}.paramGroups must be an array of groups, got ${describe(paramGroups)}`);
+  paramGroups.forEach((g, i) => {
+    if (g === null || typeof g !== 'object' || Array.isArray(g)) throw new TypeError(`${where}.paramGroups[${i}] must be an object, got ${describe(g)}`);
+    const params = (g as { params: unknown }).params;
+    if (!Array.isArray(params)) throw new TypeError(`${where}.paramGroups[${i}].params must be an array of parameter indices, got ${describe(params)}`);
+    params.forEach((p, j) => checkInteger(p, `${where}.paramGroups[${i}].params[${j}]`, 0));
+  });
   const tensors: [string, TensorToWrite][] = [];
   const scalars: Record<string, Record<string, number>> = {};
-  for (const [idx, entry] of Object.entries(sd.state)) {
+  for (const [idx, entry] of Object.entries(state)) {
+    if (!/^(0|[1-9][0-9]*)$/.test(idx)) throw new RangeError(`${where}.state keys must be parameter indices (0, 1, ...), got '${idx}'`);
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError(`${where}.state[${idx}] must be an object, got ${describe(entry)}`);
     for (const [key, v] of Object.entries(entry)) {
+      if (key === '') throw new RangeError(`${where}.state[${idx}] has an empty key`);
       if (v instanceof Float32Array) tensors.push([`${OPT_PREFIX}${idx}.${key}`, { dtype: 'F32', shape: [v.length], data: v }]);
       else if (typeof v === 'number') (scalars[idx] ??= {})[key] = v;
       else throw new TypeError(`optimizer state ${idx}.${key} must be a Float32Array or a number, got ${describe(v)}`);
     }
   }
-  return { tensors, scalars };
+  return { tensors, scalars, paramGroups };
+}
+
+/** toJson, with a failure (a cycle, a BigInt) or a value JSON cannot hold (a function) reported as a TypeError naming `name`. */
+function jsonOf(v: unknown, name: string): string {
+  let s: string | undefined;
+  try {
+    s = toJson(v);
+  } catch (e) {
+    throw new TypeError(`${name} must be JSON-serializable (no cycles, no BigInt): ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (s === undefined) throw new TypeError(`${name} must be JSON-serializable, got ${describe(v)}`);
+  return s;
 }
 
 function checkStateful(v: unknown, name: string): void {
@@ -92,23 +142,18 @@ function serialize(contents: SaveContents): Uint8Array[] {
   }
   if (c.optimizer !== undefined) {
     checkStateful(c.optimizer, 'optimizer');
-    const sd = c.optimizer.stateDict();
-    const { tensors: t, scalars } = optimizerParts(sd);
+    const { tensors: t, scalars, paramGroups } = optimizerParts(c.optimizer.stateDict());
     tensors.push(...t);
-    metadata['optimizer.param_groups'] = toJson(sd.paramGroups);
-    metadata['optimizer.state'] = toJson(scalars);
+    metadata['optimizer.param_groups'] = jsonOf(paramGroups, 'optimizer.stateDict().paramGroups');
+    metadata['optimizer.state'] = jsonOf(scalars, 'optimizer.stateDict().state');
   }
   if (c.scheduler !== undefined) {
     checkStateful(c.scheduler, 'scheduler');
-    metadata.scheduler = toJson(c.scheduler.stateDict());
+    const sd: unknown = c.scheduler.stateDict();
+    if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw new TypeError(`scheduler.stateDict() must return an object, got ${describe(sd)}`);
+    metadata.scheduler = jsonOf(sd, 'scheduler.stateDict()');
   }
-  if (c.meta !== undefined) {
-    try {
-      metadata.meta = toJson(c.meta);
-    } catch (e) {
-      throw new TypeError(`meta must be JSON-serializable (no cycles, no BigInt): ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
+  if (c.meta !== undefined) metadata.meta = jsonOf(c.meta, 'meta');
   return encode(tensors, metadata);
 }
 
@@ -244,16 +289,26 @@ function withContext(e: unknown, prefix: string): unknown {
 }
 
 function checkModelShapes(model: ModelLike, sd: Record<string, Tensor>, file: string): void {
-  const want = model.stateDict();
+  const why = modelMismatch(model.stateDict(), sd);
+  if (why !== undefined) throw new RangeError(`${file}: ${why}`);
+}
+
+/**
+ * Why the state dict `sd` (from a checkpoint) cannot load into a model whose
+ * own state dict is `want`: names missing or unexpected, or a shape that
+ * differs. Undefined when it can.
+ */
+export function modelMismatch(want: Record<string, Tensor>, sd: Record<string, Tensor>): string | undefined {
   const missing = Object.keys(want).filter((n) => !(n in sd));
   const extra = Object.keys(sd).filter((n) => !(n in want));
   if (missing.length || extra.length) {
-    throw new RangeError(`${file}: the model does not match the checkpoint: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `unexpected ${extra.join(', ')}` : ''}`);
+    return `the model does not match the checkpoint: ${missing.length ? `missing ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `unexpected ${extra.join(', ')}` : ''}`;
   }
   for (const [n, t] of Object.entries(want)) {
     const s = sd[n].shape;
     if (s.length !== t.shape.length || s.some((d, i) => d !== t.shape[i])) {
-      throw new RangeError(`${file}: tensor '${n}' has shape [${s.join(', ')}] in the checkpoint, the model has [${t.shape.join(', ')}]`);
+      return `tensor '${n}' has shape [${s.join(', ')}] in the checkpoint, the model has [${t.shape.join(', ')}]`;
     }
   }
+  return undefined;
 }

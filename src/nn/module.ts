@@ -5,7 +5,7 @@
 // Parameters and buffers are registered by name, so parameters(), stateDict()
 // and loadStateDict() follow PyTorch's naming (`weight`, `running_mean`, and
 // `0.weight` inside a Sequential).
-import { checkBoolean, describe as describeValue } from '../errors';
+import { checkBoolean, checkKnownKeys, checkObject, describe as describeValue } from '../errors';
 import { checkTensor, Parameter, Tensor } from '../tensor';
 
 export type StateDict = Record<string, Tensor>;
@@ -80,19 +80,24 @@ export abstract class Module {
    */
   stateDict(prefix = ''): StateDict {
     const out: StateDict = {};
-    for (const [n, p] of this._params) if (p) out[prefix + n] = new Tensor(p.data.slice(), p.shape);
-    for (const [n, b] of this._buffers) if (b) out[prefix + n] = new Tensor(b.data.slice(), b.shape);
+    const copy = (n: string, t: Tensor) => new Tensor(checkTensor(t, `the module's tensor '${prefix + n}'`).data.slice(), t.shape);
+    for (const [n, p] of this._params) if (p) out[prefix + n] = copy(n, p);
+    for (const [n, b] of this._buffers) if (b) out[prefix + n] = copy(n, b);
     for (const [n, m] of this._children) Object.assign(out, m.stateDict(`${prefix}${n}.`));
     return out;
   }
 
   /**
-   * Copies values from a state dict. Every name and shape is checked before
-   * anything is written, so a mismatch leaves the module untouched.
+   * Copies values from a state dict, all or nothing: every name and shape,
+   * every source tensor and every target tensor of this module (its data must
+   * still hold product(shape) floats) is checked before anything is written,
+   * so a mismatch leaves the module untouched.
    * With strict (the default) missing and unexpected keys are errors too.
    */
-  loadStateDict(sd: StateDict, { strict = true }: { strict?: boolean } = {}): void {
-    if (sd === null || typeof sd !== 'object') throw new TypeError(`stateDict must be an object of Tensors, got ${describeValue(sd)}`);
+  loadStateDict(sd: StateDict, options: { strict?: boolean } = {}): void {
+    if (sd === null || typeof sd !== 'object' || Array.isArray(sd)) throw new TypeError(`stateDict must be an object of Tensors, got ${describeValue(sd)}`);
+    checkKnownKeys(checkObject(options, 'options'), 'loadStateDict', ['strict']);
+    const strict = options.strict === undefined ? true : checkBoolean(options.strict, 'options.strict');
     const targets: [string, Tensor][] = [...this.namedParameters(), ...this.namedBuffers()];
     const known = new Set(targets.map(([n]) => n));
     if (strict) {
@@ -110,6 +115,9 @@ export abstract class Module {
       if (!(n in sd)) continue;
       const src = sd[n];
       checkTensor(src, `stateDict['${n}']`);
+      // The module's own tensor: its data is a public field, and one replaced
+      // by an array of another length would fail halfway through the copies.
+      checkTensor(t, `loadStateDict: the module's tensor '${n}'`);
       if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i])) {
         throw new RangeError(`stateDict['${n}'] has shape [${src.shape.join(', ')}], expected [${t.shape.join(', ')}]`);
       }
