@@ -5,7 +5,7 @@ import { describe, it, expect, afterAll } from 'vitest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { data, fit, load, optim } from '../src';
+import { CheckpointFormatError, data, defaultGenerator, fit, load, optim, save } from '../src';
 import type { Module } from '../src/nn/module';
 import { rng } from './helpers';
 import { ReLU, TinyCrossEntropy, TinyLinear, TinySequential, TinySGD } from './fit-standins';
@@ -180,6 +180,93 @@ describe('fit', () => {
     expect(() => fit(m, train, { ...base, earlyStopping: { monitor: 'valAccuracy' } })).toThrow(/'valAccuracy' needs valData/);
     expect(() => fit(m, train, { ...base, clipGradNorm: -1 })).toThrow(/clipGradNorm must be a finite number > 0/);
     expect(() => fit(m, train, { ...base, valData: blobs(3, 1).subset([0]), earlyStopping: { mode: 'up' as never } })).toThrow(/earlyStopping.mode must be one of/);
+    const reserved = path.join(tmp, 'reserved');
+    expect(() => fit(m, train, { ...base, checkpoint: { dir: reserved, meta: { trainer: 'mine' } } })).toThrow(RangeError);
+    expect(() => fit(m, train, { ...base, checkpoint: { dir: reserved, meta: { trainer: 'mine' } } })).toThrow(/checkpoint.meta.trainer is reserved/);
+    expect(() => fit(m, train, { ...base, checkpoint: { dir: reserved, meta: { n: 1n } } })).toThrow(/checkpoint.meta must be JSON-serializable/);
+    expect(fs.existsSync(reserved)).toBe(false);
   });
 });
 
+describe('fit resume', () => {
+  const run = () => {
+    const m = model();
+    return { m, opt: new optim.SGD(m.parameters(), { lr: 0.1, momentum: 0.9 }) };
+  };
+  const quiet = { batchSize: 32, progress: 'none' as const, diagnostics: false };
+  const holder = (sd: unknown) => ({ stateDict: () => sd, loadStateDict: () => {} });
+  /** Rewrites a fit() checkpoint with its trainer state changed by `change`. */
+  function rewriteTrainer(file: string, change: (t: Record<string, any>) => void): void {
+    const ck = load(file);
+    const meta = ck.meta as { trainer: Record<string, any> };
+    change(meta.trainer);
+    save(file, { model: holder(ck.model), optimizer: holder(ck.optimizer), meta } as never);
+  }
+
+  it('checks the whole trainer state before loading anything', () => {
+    const dir = path.join(tmp, 'resume-bad-state');
+    const a = run();
+    fit(a.m, train, { ...quiet, epochs: 2, optimizer: a.opt, checkpoint: { dir } });
+    const last = path.join(dir, 'last.safetensors');
+    const good = fs.readFileSync(last);
+    const cases: [string, (t: Record<string, any>) => void, RegExp][] = [
+      ['an invalid generator seed', (t) => (t.rng = { seed: -1, offset: 0 }), /meta.trainer.rng.seed must be an integer >= 0 and < 2\^53, got -1/],
+      ['no generator offset', (t) => (t.rng = { seed: 1 }), /meta.trainer.rng.offset must be an integer >= 0 and < 2\^53, got undefined/],
+      ['an unknown generator key', (t) => (t.rng = { ...t.rng, extra: 1 }), /meta.trainer.rng must be the generator state \{seed, offset\}, not have 'extra'/],
+      ['a history of numbers', (t) => (t.history = [1, 2, 3, 4, 5]), /meta.trainer.history\[0\] must be an epoch result \(an object\), got 1/],
+      ['a history out of order', (t) => (t.history = [t.history[1], t.history[0]]), /meta.trainer.history\[0\].epoch must be 1 \(epochs 1..2 in order\), got 2/],
+      ['a bestEpoch that is no number', (t) => (t.bestEpoch = 'x'), /meta.trainer.bestEpoch must be an integer in \[1, 2\], got "x"/],
+      ['a bestEpoch past the history', (t) => (t.bestEpoch = 3), /meta.trainer.bestEpoch must be an integer in \[1, 2\], got 3/],
+      ['a wait longer than the epochs since the best', (t) => Object.assign(t, { bestEpoch: 2, wait: 1 }), /meta.trainer.wait must be an integer in \[0, 0\]/],
+      ['a bestValue that is no number', (t) => (t.bestValue = '0.5'), /meta.trainer.bestValue must be a number, got "0.5"/],
+      ['an epoch that is not the history length', (t) => (t.epoch = 5), /meta.trainer.epoch must be 2 \(the history's length\), got 5/],
+    ];
+    for (const [name, change, msg] of cases) {
+      fs.writeFileSync(last, good);
+      rewriteTrainer(last, change);
+      const b = run();
+      const w = weights(b.m);
+      const o = b.opt.stateDict();
+      const g = defaultGenerator.getState();
+      let epochs = 0;
+      const resume = () => fit(b.m, train, { ...quiet, epochs: 4, optimizer: b.opt, resume: last, onEpochEnd: () => void epochs++ });
+      expect(resume, name).toThrow(CheckpointFormatError);
+      expect(resume, name).toThrow(msg);
+      expect(epochs, name).toBe(0);
+      expect(weights(b.m), `${name}: model untouched`).toEqual(w);
+      expect(b.opt.stateDict(), `${name}: optimizer untouched`).toEqual(o);
+      expect(defaultGenerator.getState(), `${name}: generator untouched`).toEqual(g);
+    }
+    fs.writeFileSync(last, good);
+    const c = run();
+    expect(fit(c.m, train, { ...quiet, epochs: 3, optimizer: c.opt, resume: last }).history.map((e) => e.epoch)).toEqual([1, 2, 3]);
+  });
+
+  it('with restoreBestWeights, checks the best checkpoint against the model before training', () => {
+    const dir = path.join(tmp, 'resume-best');
+    const es = { restoreBestWeights: true };
+    const a = run();
+    fit(a.m, train, { ...quiet, epochs: 2, optimizer: a.opt, earlyStopping: es, checkpoint: { dir } });
+    const last = path.join(dir, 'last.safetensors');
+    const b = run();
+    expect(fit(b.m, train, { ...quiet, epochs: 3, optimizer: b.opt, earlyStopping: es, resume: last }).restoredBestWeights).toBe(true);
+    // The best checkpoint of another architecture (16 hidden units here, 8 there).
+    const best = path.join(dir, 'checkpoint.safetensors');
+    save(best, { model: new TinySequential(new TinyLinear(4, 8, 1), new ReLU(), new TinyLinear(8, 3, 2)) });
+    const c = run();
+    const w = weights(c.m);
+    const o = c.opt.stateDict();
+    let epochs = 0;
+    const resume = () => fit(c.m, train, { ...quiet, epochs: 3, optimizer: c.opt, earlyStopping: es, resume: last, onEpochEnd: () => void epochs++ });
+    expect(resume).toThrow(RangeError);
+    expect(resume).toThrow(`resume: ${best} (the best weights, for restoreBestWeights) does not fit the model: tensor '0.weight' has shape [8, 4] in the checkpoint, the model has [16, 4]`);
+    expect(epochs).toBe(0);
+    expect(weights(c.m)).toEqual(w);
+    expect(c.opt.stateDict()).toEqual(o);
+    // A best checkpoint with no model weights at all.
+    save(best, { meta: 'no model' });
+    expect(resume).toThrow(/checkpoint.safetensors: not a valid checkpoint: it holds no model weights, which restoreBestWeights needs/);
+    // Without restoreBestWeights the best checkpoint is not read.
+    expect(fit(c.m, train, { ...quiet, epochs: 3, optimizer: c.opt, resume: last }).history).toHaveLength(3);
+  });
+});

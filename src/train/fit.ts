@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { makeDirs, writeFileAtomic } from '../atomic';
-import { load } from '../checkpoint';
+import { CheckpointFormatError, load, modelMismatch } from '../checkpoint';
 import type { Dataset } from '../data/dataset';
 import { DataLoader } from '../data/loader';
 import { BatchNorm1d } from '../nn/batchnorm';
@@ -122,6 +122,7 @@ class Trainer {
     checkLastBatch(model, trainData.n, this.o.batchSize);
     this.es = resolveEarlyStopping(options.earlyStopping, options.valData !== undefined);
     this.ck = resolveCheckpoint(options.checkpoint);
+    if (this.ck) checkUserMeta(this.ck.meta);
     this.lossFn = options.lossFn ?? new CrossEntropyLoss();
     this.loader = new DataLoader(trainData, { batchSize: this.o.batchSize, shuffle: true, seed: this.o.seed });
     this.stopper = new EarlyStopper(this.es);
@@ -199,19 +200,76 @@ class Trainer {
     saveCheckpoint(path.join(ck.dir, file), { model: this.model, optimizer: options.optimizer, scheduler: options.scheduler, meta: { ...ck.meta, [STATE_KEY]: trainer } });
   }
 
-  /** Loads model, optimizer, scheduler, generator and trainer state from a fit() checkpoint. */
+  /**
+   * Loads model, optimizer, scheduler, generator and trainer state from a
+   * fit() checkpoint, all or nothing: the trainer state, and with
+   * restoreBestWeights the best checkpoint beside it, are checked before
+   * anything is loaded, and load() itself checks the rest first.
+   */
   private resume(file: string): void {
     if (!fs.existsSync(file)) throw new Error(`resume: no checkpoint at ${file}`);
-    const state = loadCheckpoint(file).meta[STATE_KEY] as TrainerState | undefined;
-    if (!state || !Array.isArray(state.history)) throw new Error(`resume: ${file} was not written by fit() (no '${STATE_KEY}' metadata)`);
+    const raw = loadCheckpoint(file).meta[STATE_KEY];
+    if (raw === null || typeof raw !== 'object' || !Array.isArray((raw as TrainerState).history)) throw new Error(`resume: ${file} was not written by fit() (no '${STATE_KEY}' metadata)`);
+    const state = checkTrainerState(raw as Record<string, unknown>, file);
+    let bestState: StateDict | undefined;
+    const bestPath = path.join(path.dirname(file), 'checkpoint.safetensors');
+    if (this.es.restoreBestWeights && fs.existsSync(bestPath)) {
+      bestState = loadCheckpoint(bestPath).model;
+      if (bestState === undefined) throw new CheckpointFormatError(bestPath, 'it holds no model weights, which restoreBestWeights needs');
+      const why = modelMismatch(this.model.stateDict(), bestState);
+      if (why !== undefined) throw new RangeError(`resume: ${bestPath} (the best weights, for restoreBestWeights) does not fit the model: ${why}`);
+    }
     const { optimizer, scheduler } = this.options;
     load(file, { model: this.model, optimizer: optimizer as never, ...(scheduler ? { scheduler: scheduler as never } : {}) });
     defaultGenerator.setState(state.rng);
     this.history = state.history;
     Object.assign(this.stopper, { bestValue: state.bestValue, bestEpoch: state.bestEpoch, wait: state.wait });
-    const bestPath = path.join(path.dirname(file), 'checkpoint.safetensors');
-    if (this.es.restoreBestWeights && fs.existsSync(bestPath)) this.bestState = loadCheckpoint(bestPath).model;
+    if (bestState !== undefined) this.bestState = bestState;
   }
+}
+
+/**
+ * checkpoint.meta goes into every checkpoint beside the trainer's own state:
+ * checked before the first epoch rather than at the first save.
+ */
+function checkUserMeta(meta: Record<string, unknown>): void {
+  if (Object.prototype.hasOwnProperty.call(meta, STATE_KEY)) {
+    throw new RangeError(`checkpoint.meta.${STATE_KEY} is reserved: fit() keeps its own state (history, early stopping, generator) there; use another key`);
+  }
+  try {
+    JSON.stringify(meta);
+  } catch (e) {
+    throw new TypeError(`checkpoint.meta must be JSON-serializable (no cycles, no BigInt): ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+/**
+ * The trainer state of a fit() checkpoint, checked whole: a history of
+ * objects for epochs 1..n in order, the epoch saved (n), the early stopper's
+ * best epoch (in 1..n, 0 with no history), its wait (0..n - bestEpoch) and
+ * best value (a number), and the generator's {seed, offset}.
+ */
+function checkTrainerState(s: Record<string, unknown>, file: string): TrainerState {
+  const bad = (what: string, v: unknown) => new CheckpointFormatError(file, `meta.${STATE_KEY}.${what}, got ${describe(v)} (the state fit() needs to resume)`);
+  const history = s.history as unknown[];
+  const n = history.length;
+  history.forEach((r, i) => {
+    if (r === null || typeof r !== 'object' || Array.isArray(r)) throw bad(`history[${i}] must be an epoch result (an object)`, r);
+    const e = (r as Record<string, unknown>).epoch;
+    if (e !== i + 1) throw bad(`history[${i}].epoch must be ${i + 1} (epochs 1..${n} in order)`, e);
+  });
+  if (s.epoch !== n) throw bad(`epoch must be ${n} (the history's length)`, s.epoch);
+  const isInt = (v: unknown, lo: number, hi: number) => typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+  if (!isInt(s.bestEpoch, n > 0 ? 1 : 0, n)) throw bad(`bestEpoch must be an integer in [${n > 0 ? 1 : 0}, ${n}]`, s.bestEpoch);
+  const bestEpoch = s.bestEpoch as number;
+  if (!isInt(s.wait, 0, n - bestEpoch)) throw bad(`wait must be an integer in [0, ${n - bestEpoch}] (epochs since the best)`, s.wait);
+  if (typeof s.bestValue !== 'number') throw bad('bestValue must be a number', s.bestValue);
+  const rng = s.rng as Record<string, unknown> | null;
+  if (rng === null || typeof rng !== 'object' || Array.isArray(rng)) throw bad('rng must be the generator state {seed, offset}', rng);
+  const extra = Object.keys(rng).filter((k) => k !== 'seed' && k !== 'offset');
+  if (extra.length) throw bad(`rng must be the generator state {seed, offset}, not have '${extra[0]}'`, rng);
+  for (const k of ['seed', 'offset']) if (!isInt(rng[k], 0, Number.MAX_SAFE_INTEGER)) throw bad(`rng.${k} must be an integer >= 0 and < 2^53`, rng[k]);
+  return s as unknown as TrainerState;
 }
 
 /** ReduceLROnPlateau steps on the val loss (the train loss without val data); others per epoch. */
