@@ -2,7 +2,7 @@
 // step, validation (PyTorch's rules), zeroGrad, the state dict and its round
 // trip, and the cached tensor lists following replaced arrays.
 import { describe, it, expect } from 'vitest';
-import { backend, optim, Parameter } from '../src';
+import { backend, optim, Parameter, Tensor } from '../src';
 import type { Optimizer, OptimizerStateDict } from '../src/optim';
 import { configs, withConfig, expectBitsEqual, randomArray } from './helpers';
 
@@ -177,6 +177,119 @@ describe('validation', () => {
   });
 });
 
+describe('a failed step changes nothing', () => {
+  const snapshot = (opt: Any, params: Parameter[]) => ({ data: params.map((p) => p.data.slice()), sd: opt.stateDict() });
+  const expectUnchanged = (opt: Any, params: Parameter[], before: ReturnType<typeof snapshot>, what: string) => {
+    params.forEach((p, i) => expectBitsEqual(p.data, before.data[i], `${what}: param ${i}`));
+    const now = opt.stateDict();
+    expect(now.paramGroups).toEqual(before.sd.paramGroups);
+    expect(Object.keys(now.state)).toEqual(Object.keys(before.sd.state));
+    for (const [idx, st] of Object.entries(before.sd.state)) {
+      for (const [k, v] of Object.entries(st)) {
+        if (typeof v === 'number') expect(now.state[Number(idx)][k], `${what}: state[${idx}].${k}`).toBe(v);
+        else expectBitsEqual(now.state[Number(idx)][k] as Float32Array, v, `${what}: state[${idx}].${k}`);
+      }
+    }
+  };
+
+  const badGrads: [string, (n: number) => unknown, ErrorConstructor, (n: number) => string][] = [
+    ['an array', (n) => Array.from({ length: n }, () => 1), TypeError, (n) => `paramGroups[1].params[0].grad must be a Float32Array of length ${n}, got an array of length ${n}`],
+    ['a Float64Array', (n) => new Float64Array(n).fill(1), TypeError, (n) => `paramGroups[1].params[0].grad must be a Float32Array of length ${n}, got a Float64Array of length ${n}`],
+    ['undefined', () => undefined, TypeError, (n) => `paramGroups[1].params[0].grad must be a Float32Array of length ${n}, got undefined`],
+    ['a shorter Float32Array', (n) => new Float32Array(n - 1), RangeError, (n) => `paramGroups[1].params[0]: grad has ${n - 1} elements, expected ${n}`],
+  ];
+  for (const c of configs()) {
+    for (const [what, grad, type, message] of badGrads) {
+      it(`${c.name}: a grad that is ${what} is an error naming it, with every group and state unchanged`, () => {
+        withConfig(c, () => {
+          for (const make of [
+            (q: Parameter[]) => new optim.Adam([{ params: [q[0]] }, { params: [q[1]] }]),
+            (q: Parameter[]) => new optim.SGD([{ params: [q[0]] }, { params: [q[1]] }], { lr: 0.1, momentum: 0.9, dampening: 0.5 }),
+            (q: Parameter[]) => new optim.RMSprop([{ params: [q[0]] }, { params: [q[1]] }], { centered: true, momentum: 0.5, skipNonFinite: true }),
+            (q: Parameter[]) => new optim.Adagrad([{ params: [q[0]] }, { params: [q[1]] }]),
+          ]) {
+            const params = [param([1, 2, 3, 4]), param([5, 6, 7, 8])];
+            const opt = make(params) as unknown as Any;
+            params.forEach((p) => p.grad.fill(0.5));
+            opt.step();
+            const before = snapshot(opt, params);
+            params[1].grad = grad(4) as Float32Array;
+            expect(() => opt.step()).toThrow(type);
+            expect(() => opt.step()).toThrow(message(4));
+            expectUnchanged(opt, params, before, `${c.name}: ${what}`);
+          }
+        });
+      });
+    }
+
+    it(`${c.name}: a bad grad in a group that has not stepped yet creates no state`, () => {
+      withConfig(c, () => {
+        const params = [param([1, 2, 3, 4]), param([5, 6, 7, 8])];
+        const opt = new optim.Adam([{ params: [params[0]] }, { params: [params[1]] }]);
+        params[1].grad = [1, 1, 1, 1] as never;
+        const before = snapshot(opt as unknown as Any, params);
+        expect(() => opt.step()).toThrow(/paramGroups\[1\]\.params\[0\]\.grad must be a Float32Array of length 4, got an array of length 4/);
+        expectUnchanged(opt as unknown as Any, params, before, c.name);
+        expect(opt.stateDict().state).toEqual({});
+      });
+    });
+
+    it(`${c.name}: SGD with momentum and dampening after a failed step continues as if it had not happened`, () => {
+      withConfig(c, () => {
+        const run = (fail: boolean) => {
+          const params = [param([1, 2, 3, 4]), param([5, 6, 7, 8])];
+          const opt = new optim.SGD([{ params: [params[0]] }, { params: [params[1]] }], { lr: 0.1, dampening: 0.5 });
+          params.forEach((p) => p.grad.set([0.5, -1, 2, 0.25]));
+          opt.step(); // without momentum: no buffer yet
+          opt.paramGroups.forEach((g) => (g.momentum = 0.9));
+          if (fail) {
+            const good = params[1].grad;
+            params[1].grad = Array.from(good) as never;
+            expect(() => opt.step()).toThrow(TypeError);
+            params[1].grad = good;
+          }
+          opt.step(); // the first step with momentum: the buffer is the gradient, no dampening
+          opt.step();
+          return [...params.map((p) => p.data), ...Object.values(opt.stateDict().state).map((st) => st.momentum_buffer as Float32Array)];
+        };
+        const [a, b] = [run(false), run(true)];
+        a.forEach((x, i) => expectBitsEqual(b[i], x, `${c.name}: param ${i}`));
+      });
+    });
+
+    it(`${c.name}: data that is not a Float32Array of the shape's size is an error naming it`, () => {
+      withConfig(c, () => {
+        const params = [param([1, 2, 3, 4]), param([5, 6, 7, 8])];
+        const opt = new optim.Adam([{ params: [params[0]] }, { params: [params[1]] }]);
+        opt.step();
+        const before = snapshot(opt as unknown as Any, params);
+        const good = params[1].data;
+        params[1].data = Array.from(good) as never;
+        expect(() => opt.step()).toThrow(/^paramGroups\[1\]\.params\[0\]\.data must be a Float32Array of length 4 \(shape \[4\]\), got an array of length 4/);
+        params[1].data = good.subarray(0, 3);
+        expect(() => opt.step()).toThrow(/^paramGroups\[1\]\.params\[0\]: data has 3 elements, expected 4 for shape \[4\]/);
+        params[1].data = good;
+        expectUnchanged(opt as unknown as Any, params, before, c.name);
+      });
+    });
+  }
+
+  it('a grad that is not a Float32Array is caught at construction too', () => {
+    const p = param([1, 2]);
+    p.grad = [0, 0] as never;
+    expect(() => new optim.SGD([p], { lr: 0.1 })).toThrow(/^params\[0\]\.grad must be a Float32Array of length 2, got an array of length 2/);
+  });
+
+  it('a Tensor among the parameters is an error saying it must be a Parameter', () => {
+    const t = new Tensor([1, 2]);
+    expect(() => new optim.Adam([t] as never)).toThrow(TypeError);
+    expect(() => new optim.Adam([t] as never)).toThrow(/^params\[0\] must be a Parameter, got an object \(Tensor\)/);
+    expect(() => new optim.Adam([param([1]), t] as never)).toThrow(/^params\[1\] must be a Parameter/);
+    expect(() => new optim.Adam([{ params: [t] }] as never)).toThrow(/^paramGroups\[0\]\.params\[0\] must be a Parameter, got an object \(Tensor\)/);
+    expect(() => new optim.Adam([{ params: [param([1])] }, param([2])] as never)).toThrow(/^paramGroups\[1\] must be a parameter group/);
+  });
+});
+
 describe('cached tensor lists', () => {
   it('a step follows parameter, gradient and state arrays that were replaced', () => {
     for (const c of configs()) {
@@ -314,6 +427,14 @@ describe('stateDict', () => {
       ['a buffer of the wrong length', (sd) => { sd.state[1].exp_avg_sq = new Float32Array(3); return sd; }, RangeError, /state\[1\]\.exp_avg_sq has 3 elements, expected 6/],
       ['a buffer that is not a Float32Array', (sd) => { sd.state[0].exp_avg = [1, 2, 3, 4, 5] as never; return sd; }, TypeError, /exp_avg must be a Float32Array/],
       ['a fractional step', (sd) => { sd.state[0].step = 1.5; return sd; }, RangeError, /state\[0\]\.step/],
+      [`a state key '' (not a canonical index)`, (sd) => { sd.state['' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key '00' (not a canonical index)`, (sd) => { sd.state['00' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key '01' (not a canonical index)`, (sd) => { sd.state['01' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key ' 1 ' (not a canonical index)`, (sd) => { sd.state[' 1 ' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key '0x1' (not a canonical index)`, (sd) => { sd.state['0x1' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key '1e0' (not a canonical index)`, (sd) => { sd.state['1e0' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key '+1' (not a canonical index)`, (sd) => { sd.state['+1' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
+      [`a state key '1.0' (not a canonical index)`, (sd) => { sd.state['1.0' as never] = sd.state[1]; delete sd.state[1]; return sd; }, RangeError, /^stateDict\.state: key .* is not a parameter index/],
     ];
     for (const [what, corrupt, type, message] of bad) {
       it(what, () => {

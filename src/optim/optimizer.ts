@@ -10,7 +10,7 @@ import { K } from '../backend';
 import type { Kernels, TensorListHandle } from '../backend/kernels';
 import { checkInteger, checkKnownKeys, checkObject, describe } from '../errors';
 import { alignedFloat32 } from '../alloc';
-import { Parameter } from '../tensor';
+import { Parameter, Tensor } from '../tensor';
 import { checkOption, copyOption, type OptionSpecs } from './options';
 
 /** One parameter's state, under PyTorch's names (step, exp_avg, momentum_buffer...). */
@@ -113,30 +113,38 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * Updates every parameter from its .grad. Options and array lengths of every
-   * group are checked first, so an error leaves everything unchanged.
+   * Updates every parameter from its .grad. The options of every group, and
+   * every parameter's data, grad and state arrays, are checked first: an error
+   * leaves every parameter and all state unchanged.
    */
   step(): StepResult {
     // PyTorch's step(closure) re-evaluates the loss; silently ignoring a closure would skip that.
     if (arguments.length > 0) throw new TypeError(`${this.spec.name}.step() takes no arguments, got ${arguments.length} (step(closure) is not supported)`);
     this.paramGroups.forEach((group, gi) => this.checkGroup(group, `paramGroups[${gi}].`));
+    const kernels = K();
+    // Nothing below this check writes to a parameter, a state or a cache before all groups pass it.
+    const current = this.paramGroups.map((group, gi) => {
+      const buffers = this.buffers(group);
+      const c = this.caches[gi];
+      // A current cache holds exactly the group's arrays, each checked when the cache was built.
+      if (c && c.kernels === kernels && Array.isArray(group.params) && sameItems(c.params, group.params) && this.isCurrent(c, buffers)) return true;
+      this.checkArrays(group.params, gi, buffers);
+      return false;
+    });
     let skipped = false;
     const ready = this.paramGroups.map((group, gi) => {
-      const cache = this.cacheFor(gi);
       if (group.params.length === 0) return null;
+      const cache = this.cacheFor(gi, kernels);
       if ((group as { skipNonFinite?: boolean }).skipNonFinite && !this.gradsFinite(cache)) {
         skipped = true;
         return null;
       }
-      const current = this.isCurrent(cache, this.buffers(group));
-      if (!current) checkLengths(cache, this.buffers(group), gi);
-      return { cache, current };
+      return cache;
     });
-    ready.forEach((r, gi) => {
-      if (!r) return;
-      const { cache } = r;
+    ready.forEach((cache, gi) => {
+      if (!cache) return;
       const group = this.paramGroups[gi];
-      const created = r.current ? null : this.rebuild(cache, this.buffers(group), group);
+      const created = current[gi] ? null : this.rebuild(cache, this.buffers(group), group);
       const call = this.prepare(group, cache.states, created);
       cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
     });
@@ -197,7 +205,8 @@ export abstract class Optimizer<O extends object> {
     if (!Array.isArray(params)) throw new TypeError(`params must be an array of Parameters or of parameter groups, got ${describe(params)}`);
     if (params.length === 0) throw new RangeError('params must not be empty (an optimizer needs parameters)');
     const seen = new Set<Parameter>();
-    if (params[0] instanceof Parameter) {
+    // A Tensor first is a list of parameters with a Tensor among them (checkParams says it must be a Parameter).
+    if (params[0] instanceof Tensor) {
       const group = this.merge(defaults as Record<string, unknown>, {}) as ParamGroup<O>;
       group.params = checkParams(params, 'params', seen);
       this.checkGroup(group, '');
@@ -205,6 +214,9 @@ export abstract class Optimizer<O extends object> {
     }
     return params.map((input, gi) => {
       const where = `paramGroups[${gi}]`;
+      if (input instanceof Tensor) {
+        throw new TypeError(`${where} must be a parameter group { params: [...] } like paramGroups[0] (params mixes groups and tensors), got ${describe(input)}`);
+      }
       const raw = checkObject(input, where);
       checkKnownKeys(raw, where, [...Object.keys(this.spec.options), 'params']);
       const group = this.merge(defaults as Record<string, unknown>, raw) as ParamGroup<O>;
@@ -228,13 +240,30 @@ export abstract class Optimizer<O extends object> {
 
   // ---- stepping ----
 
-  private cacheFor(gi: number): GroupCache {
+  /**
+   * Every parameter of group gi is a Parameter (once in the group) whose data
+   * and grad are Float32Arrays of its shape's size, and each of its existing
+   * state buffers that a step uses has that size too.
+   */
+  private checkArrays(params: unknown, gi: number, buffers: readonly string[]): void {
+    const where = `paramGroups[${gi}].params`;
+    checkParams(params, where, new Set()).forEach((p, t) => {
+      const st = this.state.get(p);
+      for (const b of buffers) {
+        const a = st?.[b];
+        if (a !== undefined && (!(a instanceof Float32Array) || a.length !== p.data.length)) {
+          throw new RangeError(`${where}[${t}]: state ${b} has ${a instanceof Float32Array ? a.length : describe(a)} elements, expected ${p.data.length}`);
+        }
+      }
+    });
+  }
+
+  /** The group's cache, rebuilt from the (already checked) params when they changed. */
+  private cacheFor(gi: number, kernels: Kernels): GroupCache {
     const params = this.paramGroups[gi].params;
-    const kernels = K();
     const c = this.caches[gi];
     if (c && c.kernels === kernels && sameItems(c.params, params)) return c;
-    const where = `paramGroups[${gi}].params`;
-    const checked = checkParams(params, where, new Set());
+    const checked = [...params];
     const states = checked.map((p) => {
       let st = this.state.get(p);
       if (!st) this.state.set(p, (st = this.initialState(p, this.paramGroups[gi])));
@@ -331,6 +360,10 @@ export abstract class Optimizer<O extends object> {
     const entries = checkObject(state, 'stateDict.state');
     const out = new Map<number, ParamState>();
     for (const [key, value] of Object.entries(entries)) {
+      // Only the canonical form of an index: not '', '00', ' 1 ', '0x1' or '1e0', which Number() also reads.
+      if (!/^(0|[1-9][0-9]*)$/.test(key) || !Number.isSafeInteger(Number(key))) {
+        throw new RangeError(`stateDict.state: key ${JSON.stringify(key)} is not a parameter index (a non-negative integer in decimal, without leading zeros)`);
+      }
       const where = `stateDict.state[${key}]`;
       const id = Number(key);
       const target = byId.get(id);
@@ -394,34 +427,37 @@ function copyState(st: ParamState, keys: readonly string[]): ParamState {
   return out;
 }
 
-/** Every grad and existing state buffer has its parameter's length (a RangeError otherwise). */
-function checkLengths(cache: GroupCache, buffers: readonly string[], gi: number): void {
-  cache.params.forEach((p, t) => {
-    const n = p.data.length;
-    const size = p.shape.reduce((a, d) => a * d, 1);
-    if (n !== size) {
-      throw new RangeError(`paramGroups[${gi}].params[${t}]: data has ${n} elements, expected ${size} for shape [${p.shape.join(', ')}] (was its buffer detached?)`);
-    }
-    const arrays: [string, unknown][] = [['grad', p.grad], ...buffers.map((b): [string, unknown] => [`state ${b}`, cache.states[t][b]])];
-    for (const [what, a] of arrays) {
-      if (a instanceof Float32Array && a.length !== n) {
-        throw new RangeError(`paramGroups[${gi}].params[${t}]: ${what} has ${a.length} elements, expected ${n}`);
-      }
-    }
-  });
-}
-
+/**
+ * Each entry is a Parameter, not seen before, whose data is a Float32Array of
+ * its shape's size and whose grad is a Float32Array of the same length.
+ */
 function checkParams(v: unknown, name: string, seen: Set<Parameter>): Parameter[] {
   if (!Array.isArray(v)) throw new TypeError(`${name} must be an array of Parameters, got ${describe(v)}`);
   return v.map((p, i) => {
-    if (!(p instanceof Parameter)) throw new TypeError(`${name}[${i}] must be a Parameter, got ${describe(p)}`);
-    if (!(p.data instanceof Float32Array) || !(p.grad instanceof Float32Array)) {
-      throw new TypeError(`${name}[${i}].data and .grad must be Float32Arrays`);
+    const where = `${name}[${i}]`;
+    if (!(p instanceof Parameter)) {
+      const hint = p instanceof Tensor ? ' (a Tensor has no gradient: make it a Parameter)' : '';
+      throw new TypeError(`${where} must be a Parameter, got ${describe(p)}${hint}`);
     }
-    if (seen.has(p)) throw new RangeError(`${name}[${i}] appears more than once among the parameter groups`);
+    checkParamArrays(p, where);
+    if (seen.has(p)) throw new RangeError(`${where} appears more than once among the parameter groups`);
     seen.add(p);
     return p;
   });
+}
+
+function checkParamArrays(p: Parameter, where: string): void {
+  const shape = Array.isArray(p.shape) ? p.shape : [];
+  const size = shape.reduce((a, d) => a * d, 1);
+  const { data, grad } = p as { data: unknown; grad: unknown };
+  if (!(data instanceof Float32Array)) {
+    throw new TypeError(`${where}.data must be a Float32Array of length ${size} (shape [${shape.join(', ')}]), got ${describe(data)}`);
+  }
+  if (data.length !== size) {
+    throw new RangeError(`${where}: data has ${data.length} elements, expected ${size} for shape [${shape.join(', ')}] (was its buffer detached?)`);
+  }
+  if (!(grad instanceof Float32Array)) throw new TypeError(`${where}.grad must be a Float32Array of length ${size}, got ${describe(grad)}`);
+  if (grad.length !== size) throw new RangeError(`${where}: grad has ${grad.length} elements, expected ${size}`);
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
