@@ -237,3 +237,104 @@ describe('lrScheduler option validation', () => {
     });
   }
 });
+
+describe('lrScheduler loadStateDict checks values by the constructor rules', () => {
+  const S = lrScheduler;
+  type Corrupt = (sd: any) => void;
+  const cases: [string, (o: Opt) => Sched, Corrupt, RegExp, ErrorConstructor][] = [
+    ['StepLR stepSize 0', (o) => new S.StepLR(o, { stepSize: 2 }), (sd) => (sd.stepSize = 0), /^stateDict\.stepSize must be an integer >= 1/, RangeError],
+    ['StepLR stepSize -1', (o) => new S.StepLR(o, { stepSize: 2 }), (sd) => (sd.stepSize = -1), /^stateDict\.stepSize/, RangeError],
+    ['StepLR gamma NaN', (o) => new S.StepLR(o, { stepSize: 2 }), (sd) => (sd.gamma = NaN), /^stateDict\.gamma/, TypeError],
+    ['StepLR gamma -3', (o) => new S.StepLR(o, { stepSize: 2 }), (sd) => (sd.gamma = -3), /^stateDict\.gamma must be a finite number >= 0/, RangeError],
+    ['StepLR lastEpoch 1.5', (o) => new S.StepLR(o, { stepSize: 2 }), (sd) => (sd.lastEpoch = 1.5), /^stateDict\.lastEpoch must be an integer/, RangeError],
+    ['StepLR baseLrs NaN', (o) => new S.StepLR(o, { stepSize: 2 }), (sd) => (sd.baseLrs = [NaN]), /^stateDict\.baseLrs\[0\]/, TypeError],
+    ['MultiStepLR milestone -1', (o) => new S.MultiStepLR(o, { milestones: [2] }), (sd) => (sd.milestones = [-1]), /^stateDict\.milestones\[0\]/, RangeError],
+    ['ConstantLR factor 0', (o) => new S.ConstantLR(o), (sd) => (sd.factor = 0), /^stateDict\.factor must be a number in \(0, 1\]/, RangeError],
+    ['LinearLR totalIters 0', (o) => new S.LinearLR(o), (sd) => (sd.totalIters = 0), /^stateDict\.totalIters/, RangeError],
+    ['CosineAnnealingLR tMax 0', (o) => new S.CosineAnnealingLR(o, { tMax: 5 }), (sd) => (sd.tMax = 0), /^stateDict\.tMax must be an integer >= 1/, RangeError],
+    ['CosineAnnealingLR etaMin Infinity', (o) => new S.CosineAnnealingLR(o, { tMax: 5 }), (sd) => (sd.etaMin = Infinity), /^stateDict\.etaMin must be a finite number/, RangeError],
+    ['WarmRestarts tMult 0', (o) => new S.CosineAnnealingWarmRestarts(o, { t0: 3 }), (sd) => (sd.tMult = 0), /^stateDict\.tMult/, RangeError],
+    ['WarmRestarts tCur past tI', (o) => new S.CosineAnnealingWarmRestarts(o, { t0: 3 }), (sd) => (sd.tCur = 3), /^stateDict\.tCur must be less than tI/, RangeError],
+    ['PolynomialLR power -1', (o) => new S.PolynomialLR(o), (sd) => (sd.power = -1), /^stateDict\.power/, RangeError],
+    ['Plateau factor 5', (o) => new S.ReduceLROnPlateau(o), (sd) => (sd.factor = 5), /^stateDict\.factor must be a number in \[0, 1\)/, RangeError],
+    ['Plateau patience -1', (o) => new S.ReduceLROnPlateau(o), (sd) => (sd.patience = -1), /^stateDict\.patience/, RangeError],
+    ['Plateau minLrs negative', (o) => new S.ReduceLROnPlateau(o), (sd) => (sd.minLrs = [-1]), /^stateDict\.minLrs\[0\]/, RangeError],
+    ['Plateau best NaN', (o) => new S.ReduceLROnPlateau(o), (sd) => (sd.best = NaN), /^stateDict\.best must be a number/, TypeError],
+    ['OneCycleLR annealStrategy', (o) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), (sd) => (sd.annealStrategy = 'bogus'), /^stateDict\.annealStrategy must be one of 'cos', 'linear'/, RangeError],
+    ['OneCycleLR phases[0].startLr', (o) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), (sd) => (sd.phases[0].startLr = 'constructor'), /^stateDict\.phases\[0\]\.startLr must be one of/, RangeError],
+    ['OneCycleLR phases swapped', (o) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), (sd) => (sd.phases[0].startLr = 'minLrs'), /^stateDict\.phases\[0\]\.startLr must be 'initialLrs'/, RangeError],
+    ['OneCycleLR last phase end', (o) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), (sd) => (sd.phases[1].endStep = 20), /^stateDict\.phases\[1\]\.endStep must be 9/, RangeError],
+    ['OneCycleLR useBeta1 on SGD', (o) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), (sd) => (sd.useBeta1 = true), /^stateDict\.useBeta1 is true, but this optimizer has no betas/, RangeError],
+    ['OneCycleLR maxMomentums 2', (o) => new S.OneCycleLR(o, { maxLr: 1, totalSteps: 10 }), (sd) => (sd.maxMomentums = [2]), /^stateDict\.maxMomentums\[0\] must be a number in \[0, 1\]/, RangeError],
+    ['SequentialLR milestones count', (o) => new S.SequentialLR(o, { schedulers: [new S.ConstantLR(o), new S.ExponentialLR(o, { gamma: 0.9 })], milestones: [3] }),
+      (sd) => (sd.milestones = [3, 5]), /^stateDict\.milestones must have 1 entries/, RangeError],
+    ['SequentialLR a later scheduler', (o) => new S.SequentialLR(o, { schedulers: [new S.ConstantLR(o), new S.ExponentialLR(o, { gamma: 0.9 })], milestones: [3] }),
+      (sd) => { sd.schedulers[0].factor = 0.5; sd.schedulers[1].gamma = -1; }, /^stateDict\.schedulers\[1\]\.gamma/, RangeError],
+  ];
+  for (const [name, make, corrupt, msg, kind] of cases) {
+    it(`${name} is refused and changes nothing`, () => {
+      const opt = optimizer('sgd', [0.1]);
+      const s = make(opt);
+      s instanceof S.ReduceLROnPlateau ? s.step(1) : s.step();
+      const before = s.stateDict();
+      const groups = structuredClone(opt.paramGroups);
+      const inner = s instanceof S.SequentialLR ? (s.stateDict().schedulers as any[]) : [];
+      const sd: any = s.stateDict();
+      corrupt(sd);
+      expect(() => s.loadStateDict(sd)).toThrow(kind);
+      expect(() => s.loadStateDict(sd)).toThrow(msg);
+      expect(s.stateDict()).toEqual(before);
+      expect(opt.paramGroups).toEqual(groups);
+      if (inner.length) expect((s.stateDict().schedulers as any[])).toEqual(inner);
+    });
+  }
+
+  it('a loaded state that passes is used as is', () => {
+    const opt = optimizer('sgd', [0.1]);
+    const s = new S.StepLR(opt, { stepSize: 2 });
+    s.loadStateDict({ ...s.stateDict(), stepSize: 1, gamma: 0.5 });
+    s.step();
+    expect(s.getLastLr()[0]).toBeCloseTo(0.05, 15);
+  });
+});
+
+describe('a failed scheduler constructor leaves the optimizer as it was', () => {
+  const S = lrScheduler;
+  const cases: [string, (o: Opt) => unknown][] = [
+    ['OneCycleLR annealStrategy', (o) => new S.OneCycleLR(o as any, { maxLr: 1, totalSteps: 10, annealStrategy: 'bogus' as any })],
+    ['OneCycleLR cycleMomentum', (o) => new S.OneCycleLR(o as any, { maxLr: 1, totalSteps: 10, cycleMomentum: 'yes' as any })],
+    ['OneCycleLR threePhase', (o) => new S.OneCycleLR(o as any, { maxLr: 1, totalSteps: 10, threePhase: 1 as any })],
+    ['OneCycleLR maxMomentum', (o) => new S.OneCycleLR(o as any, { maxLr: 1, totalSteps: 10, maxMomentum: 2 })],
+    ['OneCycleLR baseMomentum', (o) => new S.OneCycleLR(o as any, { maxLr: 1, totalSteps: 10, baseMomentum: -1 })],
+    ['OneCycleLR without momentum', (o) => { delete o.paramGroups[0].momentum; return new S.OneCycleLR(o as any, { maxLr: 1, totalSteps: 10 }); }],
+    ['StepLR stepSize 0', (o) => new S.StepLR(o, { stepSize: 0 })],
+    ['MultiStepLR gamma -1', (o) => new S.MultiStepLR(o, { milestones: [1], gamma: -1 })],
+    ['ConstantLR factor 2', (o) => new S.ConstantLR(o, { factor: 2 })],
+    ['LinearLR endFactor 2', (o) => new S.LinearLR(o, { endFactor: 2 })],
+    ['ExponentialLR gamma missing', (o) => new S.ExponentialLR(o, {} as any)],
+    ['CosineAnnealingLR tMax 0', (o) => new S.CosineAnnealingLR(o, { tMax: 0 })],
+    ['CosineAnnealingWarmRestarts tMult 0', (o) => new S.CosineAnnealingWarmRestarts(o, { t0: 2, tMult: 0 })],
+    ['PolynomialLR power -1', (o) => new S.PolynomialLR(o, { power: -1 })],
+    ['LambdaLR not a function', (o) => new S.LambdaLR(o, { lrLambda: 3 as any })],
+    ['LambdaLR a NaN first factor', (o) => new S.LambdaLR(o, { lrLambda: () => NaN })],
+    ['SequentialLR milestones', (o) => new S.SequentialLR(o, { schedulers: [], milestones: [] })],
+    ['ReduceLROnPlateau factor 1', (o) => new S.ReduceLROnPlateau(o, { factor: 1 })],
+  ];
+  for (const [name, make] of cases) {
+    it(name, () => {
+      const opt = optimizer('sgd', [0.1, 0.05]);
+      const before = structuredClone(opt.paramGroups);
+      expect(() => make(opt)).toThrow();
+      if (name !== 'OneCycleLR without momentum') expect(opt.paramGroups).toEqual(before);
+      else expect(opt.paramGroups.map((g) => [g.lr, g.initialLr])).toEqual([[0.1, undefined], [0.05, undefined]]);
+      expect(opt.paramGroups.every((g) => !('initialLr' in g))).toBe(true);
+    });
+  }
+
+  it('a later scheduler starts from the lrs the groups had', () => {
+    const opt = optimizer('sgd', [0.1]);
+    expect(() => new S.OneCycleLR(opt as any, { maxLr: 1, totalSteps: 10, annealStrategy: 'bogus' as any })).toThrow(/annealStrategy/);
+    expect(new S.CosineAnnealingLR(opt, { tMax: 10 }).baseLrs).toEqual([0.1]);
+    expect(opt.paramGroups[0].momentum).toBe(0.9);
+  });
+});

@@ -4,7 +4,11 @@
 // (lastEpoch 0); step() advances lastEpoch and writes the new lr into every
 // group. Schedulers are chainable: most compute the next lr from the current
 // one (the recursive form), so other code may change lr between steps.
-import { checkObject, describe } from '../errors';
+//
+// Each scheduler lists its fields' rules once (a Rules table): the
+// constructor checks its options with them and loadStateDict checks a loaded
+// state with the same ones, before anything is written.
+import { checkBoolean, checkInteger, checkKnownKeys, checkNumber, checkObject, checkOneOf, checkRange, describe } from '../errors';
 
 /** The part of a parameter group a scheduler reads and writes. */
 export interface SchedulableGroup {
@@ -37,6 +41,63 @@ export function checkOptimizer(v: unknown, name = 'optimizer'): SchedulableOptim
   });
   return o as unknown as SchedulableOptimizer;
 }
+
+/** Checks one option or state field; `name` is the full name for messages. Returns the value to store. */
+export type Rule = (v: unknown, name: string) => SchedulerStateValue;
+export type Rules = Record<string, Rule>;
+
+export const rule = {
+  /** An integer >= min (and < 2^53). */
+  integer: (min: number): Rule => (v, name) => checkInteger(v, name, min),
+  /** A finite number in [lo, hi]; `what` overrides the expected form in messages. */
+  range: (lo: number, hi = Infinity, what?: string): Rule => (v, name) => checkRange(v, name, lo, hi, what),
+  /** A finite number of any sign. */
+  finite: ((v, name) => {
+    checkNumber(v, name);
+    if (!Number.isFinite(v)) throw new RangeError(`${name} must be a finite number, got ${describe(v)}`);
+    return v as number;
+  }) as Rule,
+  /** A number, ±Infinity included (not NaN). */
+  number: ((v, name) => checkNumber(v, name)) as Rule,
+  flag: ((v, name) => checkBoolean(v, name)) as Rule,
+  oneOf: <T extends string>(allowed: readonly T[]): Rule => (v, name) => checkOneOf(v, name, allowed),
+  /** An array whose every entry passes `each` (a copy). */
+  list: (each: Rule, what = 'numbers'): Rule => (v, name) => {
+    if (!Array.isArray(v)) throw new TypeError(`${name} must be an array of ${what}, got ${describe(v)}`);
+    return v.map((x, i) => each(x, `${name}[${i}]`));
+  },
+};
+
+/** Applies `rules` to the fields of `values`; `where(key)` names a field in messages. */
+export function checkRules(values: Record<string, unknown>, rules: Rules, where: (key: string) => string): Record<string, SchedulerStateValue> {
+  const out: Record<string, SchedulerStateValue> = {};
+  for (const [k, r] of Object.entries(rules)) out[k] = r(values[k], where(k));
+  return out;
+}
+
+/**
+ * A constructor's options: known keys only, defaults filled in, every one
+ * checked by its rule (`${name}: ${key}` in messages). A key without a default
+ * is required.
+ */
+export function checkOptions(opts: unknown, name: string, rules: Rules, defaults: Record<string, SchedulerStateValue> = {}): Record<string, SchedulerStateValue> {
+  const o = opts === undefined ? {} : checkObject(opts, `${name} options`);
+  checkKnownKeys(o, name, Object.keys(rules));
+  const filled: Record<string, unknown> = {};
+  for (const k of Object.keys(rules)) {
+    filled[k] = o[k] === undefined ? defaults[k] : o[k];
+    if (filled[k] === undefined) throw new TypeError(`${name}: option ${k} is required`);
+  }
+  return checkRules(filled, rules, (k) => `${name}: ${k}`);
+}
+
+/** The fields every LRScheduler saves. lastEpoch is -1 for a scheduler SequentialLR has not started yet. */
+const COMMON_RULES: Rules = {
+  baseLrs: rule.list(rule.finite),
+  lastEpoch: rule.integer(-1),
+  stepCount: rule.integer(0),
+  lastLr: rule.list(rule.finite),
+};
 
 function cloneState<T extends SchedulerStateValue>(v: T): T {
   return structuredClone(v);
@@ -95,19 +156,40 @@ export function checkNoStepArguments(s: object, count: number): void {
 export abstract class LRScheduler {
   readonly optimizer: SchedulableOptimizer;
   /** Each group's initialLr: the lr the schedule is relative to. */
-  baseLrs: number[];
+  baseLrs: number[] = [];
   /** Steps taken; 0 after creation. */
   lastEpoch = -1;
   protected stepCount = 0;
   protected lastLr: number[] = [];
 
+  /** Checks the optimizer only: nothing is written to it until start(). */
   constructor(optimizer: SchedulableOptimizer) {
     this.optimizer = checkOptimizer(optimizer);
+  }
+
+  /** Records each group's initialLr where absent and sets baseLrs from them. */
+  protected recordInitialLrs(): void {
     for (const g of this.optimizer.paramGroups) if (g.initialLr === undefined) g.initialLr = g.lr;
     this.baseLrs = this.optimizer.paramGroups.map((g) => g.initialLr as number);
   }
 
-  /** Runs the first step; every subclass calls it at the end of its constructor. */
+  /**
+   * Records initialLr and runs the first step. Every subclass calls it at the
+   * end of its constructor, once all options are checked; if the first step
+   * fails (a LambdaLR function), the initialLrs it added are removed again.
+   */
+  protected start(): void {
+    const added = this.optimizer.paramGroups.filter((g) => g.initialLr === undefined);
+    this.recordInitialLrs();
+    try {
+      this.initialStep();
+    } catch (e) {
+      for (const g of added) delete g.initialLr;
+      throw e;
+    }
+  }
+
+  /** Runs the first step (SequentialLR restarts its first scheduler with it). */
   protected initialStep(): void {
     this.stepCount = 0;
     this.step();
@@ -165,8 +247,16 @@ export abstract class LRScheduler {
 
   /** The names of the fields (beyond the common ones) that make up the state. */
   protected stateKeys(): string[] {
-    return [];
+    return Object.keys(this.stateRules());
   }
+
+  /** The rules for the fields of stateKeys(): the same ones the constructor checks its options with. */
+  protected stateRules(): Rules {
+    return {};
+  }
+
+  /** Rules across fields of a loaded (already field-checked) state, or against the optimizer. */
+  protected checkLoadedState(_sd: SchedulerState, _name: string): void {}
 
   /** The scheduler's state (copies), for loadStateDict and checkpoints. Functions are not saved. */
   stateDict(): SchedulerState {
@@ -176,9 +266,29 @@ export abstract class LRScheduler {
     return cloneState(out);
   }
 
-  /** Restores a state from stateDict(); every field is checked before any is written. */
+  /**
+   * Restores a state from stateDict(). Every field is checked, by the rules
+   * the constructor applies, before any is written: on error nothing changes.
+   */
   loadStateDict(sd: SchedulerState): void {
-    this.assignState(cloneState(checkStateLike(sd, this.stateDict(), 'stateDict')));
+    this._assignState(this._checkState(sd, 'stateDict'));
+  }
+
+  /**
+   * A checked copy of `sd`, ready for _assignState (SequentialLR checks the
+   * states of all its schedulers with it before loading any).
+   * @internal
+   */
+  _checkState(sd: unknown, name: string): SchedulerState {
+    const s = cloneState(checkStateLike(sd, this.stateDict(), name));
+    Object.assign(s, checkRules(s, { ...COMMON_RULES, ...this.stateRules() }, (k) => `${name}.${k}`));
+    this.checkLoadedState(s, name);
+    return s;
+  }
+
+  /** @internal */
+  _assignState(sd: SchedulerState): void {
+    this.assignState(sd);
   }
 
   /** Writes a checked state into the fields. */

@@ -1,12 +1,13 @@
 // OneCycleLR and SequentialLR: schedulers that drive momentum or other
 // schedulers as well as lr (PyTorch 1.13 semantics).
-import { checkBoolean, checkInteger, checkKnownKeys, checkObject, checkOneOf, checkRange, describe } from '../errors';
-import { checkNoStepArguments, LRScheduler, SchedulableOptimizer, SchedulerState } from './base';
+import { checkInteger, checkKnownKeys, checkObject, checkRange, describe } from '../errors';
+import { checkNoStepArguments, checkRules, LRScheduler, rule, type Rule, type Rules, type SchedulableOptimizer, type SchedulerState } from './base';
 
-function perGroup(v: unknown, name: string, groups: number, lo: number, hi = Infinity): number[] {
+/** A number for every group, or an array of one per group, each passing `each`. */
+function perGroup(v: unknown, name: string, groups: number, each: Rule): number[] {
   const list = Array.isArray(v) ? v : Array.from({ length: groups }, () => v);
   if (list.length !== groups) throw new RangeError(`${name} must be a number or an array of ${groups} numbers (one per group), got ${list.length}`);
-  return list.map((x, i) => checkRange(x, Array.isArray(v) ? `${name}[${i}]` : name, lo, hi));
+  return list.map((x, i) => each(x, Array.isArray(v) ? `${name}[${i}]` : name) as number);
 }
 
 interface Phase {
@@ -34,6 +35,51 @@ export interface OneCycleOptions {
 
 const ONE_CYCLE_KEYS = ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase'];
 
+const LR_NAMES = ['initialLrs', 'maxLrs', 'minLrs'] as const;
+const MOMENTUM_NAMES = ['maxMomentums', 'baseMomentums'] as const;
+const LR: Rule = rule.range(0);
+const MOMENTUM: Rule = rule.range(0, 1);
+const TOTAL_STEPS: Rule = rule.integer(1);
+const ANNEAL: Rule = rule.oneOf(['cos', 'linear'] as const);
+
+/** One phase of a saved state: its fields' kinds and names. */
+const PHASE: Rules = {
+  endStep: rule.finite,
+  startLr: rule.oneOf(LR_NAMES),
+  endLr: rule.oneOf(LR_NAMES),
+  startMomentum: rule.oneOf(MOMENTUM_NAMES),
+  endMomentum: rule.oneOf(MOMENTUM_NAMES),
+};
+
+/** OneCycleLR's saved fields: the options' rules, per group where the scheduler keeps one value per group. */
+const ONE_CYCLE_STATE: Rules = {
+  totalSteps: TOTAL_STEPS,
+  annealStrategy: ANNEAL,
+  cycleMomentum: rule.flag,
+  useBeta1: rule.flag,
+  initialLrs: rule.list(LR),
+  maxLrs: rule.list(LR),
+  minLrs: rule.list(LR),
+  maxMomentums: rule.list(MOMENTUM),
+  baseMomentums: rule.list(MOMENTUM),
+  phases: (v, name) => {
+    if (!Array.isArray(v)) throw new TypeError(`${name} must be an array of phases, got ${describe(v)}`);
+    return v.map((ph, i) => checkRules(checkObject(ph, `${name}[${i}]`), PHASE, (k) => `${name}[${i}].${k}`));
+  },
+};
+
+/** Whether a OneCycleLR on this optimizer cycles beta1 (Adam, AdamW) rather than momentum. */
+function usesBeta1(optimizer: SchedulableOptimizer): boolean {
+  return Array.isArray(optimizer.paramGroups[0].betas);
+}
+
+/** cycleMomentum needs a momentum or betas to cycle; `name` names the flag. */
+function checkMomentumSource(optimizer: SchedulableOptimizer, cycleMomentum: boolean, name: string): void {
+  if (cycleMomentum && !usesBeta1(optimizer) && typeof optimizer.paramGroups[0].momentum !== 'number') {
+    throw new RangeError(`${name} needs an optimizer with momentum (SGD, RMSprop) or betas (Adam, AdamW); pass cycleMomentum: false`);
+  }
+}
+
 /**
  * The 1cycle policy: lr rises from maxLr/divFactor to maxLr over pctStart of
  * totalSteps, then anneals to initialLr/finalDivFactor, while momentum (SGD,
@@ -54,40 +100,43 @@ export class OneCycleLR extends LRScheduler {
   private readonly phases: Phase[];
 
   constructor(optimizer: SchedulableOptimizer, opts: OneCycleOptions) {
+    super(optimizer);
+    // Every option is checked before any group is touched.
     const o = checkObject(opts, 'OneCycleLR options');
     checkKnownKeys(o, 'OneCycleLR', ONE_CYCLE_KEYS);
-    const groups = (checkObject(optimizer, 'optimizer').paramGroups as unknown[] | undefined)?.length ?? 0;
+    const groups = this.optimizer.paramGroups.length;
     const totalSteps = OneCycleLR.totalStepsOf(o);
     const pctStart = checkRange(o.pctStart ?? 0.3, 'OneCycleLR: pctStart', 0, 1);
     const divFactor = checkRange(o.divFactor ?? 25, 'OneCycleLR: divFactor', Number.MIN_VALUE, Infinity, 'a finite number > 0');
     const finalDivFactor = checkRange(o.finalDivFactor ?? 1e4, 'OneCycleLR: finalDivFactor', Number.MIN_VALUE, Infinity, 'a finite number > 0');
     if (o.maxLr === undefined) throw new TypeError('OneCycleLR: option maxLr is required');
-    const maxLrs = perGroup(o.maxLr, 'OneCycleLR: maxLr', groups, 0);
-    // The schedule starts from maxLr/divFactor whatever lr the groups had.
-    (optimizer.paramGroups ?? []).forEach((g, i) => (g.initialLr = maxLrs[i] / divFactor));
-    super(optimizer);
+    const maxLrs = perGroup(o.maxLr, 'OneCycleLR: maxLr', groups, LR);
+    const annealStrategy = ANNEAL(o.annealStrategy ?? 'cos', 'OneCycleLR: annealStrategy') as 'cos' | 'linear';
+    const cycleMomentum = rule.flag(o.cycleMomentum ?? true, 'OneCycleLR: cycleMomentum') as boolean;
+    const threePhase = rule.flag(o.threePhase ?? false, 'OneCycleLR: threePhase') as boolean;
+    const maxMomentums = perGroup(o.maxMomentum ?? 0.95, 'OneCycleLR: maxMomentum', groups, MOMENTUM);
+    const baseMomentums = perGroup(o.baseMomentum ?? 0.85, 'OneCycleLR: baseMomentum', groups, MOMENTUM);
+    checkMomentumSource(this.optimizer, cycleMomentum, 'OneCycleLR: cycleMomentum');
+
     this.totalSteps = totalSteps;
-    this.annealStrategy = checkOneOf(o.annealStrategy ?? 'cos', 'OneCycleLR: annealStrategy', ['cos', 'linear'] as const);
-    this.cycleMomentum = checkBoolean(o.cycleMomentum ?? true, 'OneCycleLR: cycleMomentum');
+    this.annealStrategy = annealStrategy;
+    this.cycleMomentum = cycleMomentum;
     this.maxLrs = maxLrs;
+    this.phases = OneCycleLR.phasesOf(pctStart, totalSteps, threePhase);
+    this.useBeta1 = usesBeta1(this.optimizer);
+    this.maxMomentums = maxMomentums;
+    this.baseMomentums = baseMomentums;
+    // The schedule starts from maxLr/divFactor whatever lr the groups had.
+    this.optimizer.paramGroups.forEach((g, i) => (g.initialLr = maxLrs[i] / divFactor));
+    this.recordInitialLrs();
     this.initialLrs = [...this.baseLrs];
     this.minLrs = this.initialLrs.map((lr) => lr / finalDivFactor);
-    this.phases = OneCycleLR.phasesOf(pctStart, totalSteps, checkBoolean(o.threePhase ?? false, 'OneCycleLR: threePhase'));
-    const g0 = this.optimizer.paramGroups[0];
-    this.useBeta1 = Array.isArray(g0.betas);
-    this.maxMomentums = perGroup(o.maxMomentum ?? 0.95, 'OneCycleLR: maxMomentum', groups, 0, 1);
-    this.baseMomentums = perGroup(o.baseMomentum ?? 0.85, 'OneCycleLR: baseMomentum', groups, 0, 1);
-    if (this.cycleMomentum) {
-      if (!this.useBeta1 && typeof g0.momentum !== 'number') {
-        throw new RangeError('OneCycleLR: cycleMomentum needs an optimizer with momentum (SGD, RMSprop) or betas (Adam, AdamW); pass cycleMomentum: false');
-      }
-      this.setMomentum(this.maxMomentums);
-    }
+    if (this.cycleMomentum) this.setMomentum(this.maxMomentums);
     this.initialStep();
   }
 
   private static totalStepsOf(o: Record<string, unknown>): number {
-    if (o.totalSteps !== undefined) return checkInteger(o.totalSteps, 'OneCycleLR: totalSteps', 1);
+    if (o.totalSteps !== undefined) return TOTAL_STEPS(o.totalSteps, 'OneCycleLR: totalSteps') as number;
     if (o.epochs === undefined || o.stepsPerEpoch === undefined) {
       throw new TypeError('OneCycleLR: give either totalSteps or both epochs and stepsPerEpoch');
     }
@@ -146,9 +195,45 @@ export class OneCycleLR extends LRScheduler {
     return lrs;
   }
 
-  protected stateKeys(): string[] {
-    return ['totalSteps', 'annealStrategy', 'cycleMomentum', 'useBeta1', 'initialLrs', 'maxLrs', 'minLrs', 'maxMomentums', 'baseMomentums', 'phases'];
+  protected stateRules(): Rules {
+    return ONE_CYCLE_STATE;
   }
+
+  protected checkLoadedState(sd: SchedulerState, name: string): void {
+    const beta1 = usesBeta1(this.optimizer);
+    if (sd.useBeta1 !== beta1) {
+      throw new RangeError(`${name}.useBeta1 is ${sd.useBeta1}, but this optimizer has ${beta1 ? 'betas (it cycles beta1)' : 'no betas (it cycles momentum)'}`);
+    }
+    checkMomentumSource(this.optimizer, sd.cycleMomentum as boolean, `${name}.cycleMomentum`);
+    // The phases are those phasesOf builds: the same lr and momentum ends in
+    // the same order, the first ending within the schedule, the last at totalSteps - 1.
+    const phases = sd.phases as unknown as Phase[];
+    const total = sd.totalSteps as number;
+    const layout = OneCycleLR.phasesOf(0, total, phases.length === 3);
+    if (phases.length !== 2 && phases.length !== 3) throw new RangeError(`${name}.phases must have 2 or 3 entries, got ${phases.length}`);
+    phases.forEach((ph, i) => {
+      for (const k of ['startLr', 'endLr', 'startMomentum', 'endMomentum'] as const) {
+        if (ph[k] !== layout[i][k]) throw new RangeError(`${name}.phases[${i}].${k} must be '${layout[i][k]}', got ${describe(ph[k])}`);
+      }
+    });
+    const first = phases[0].endStep, last = phases[phases.length - 1].endStep;
+    if (first < -1 || first > total - 1) throw new RangeError(`${name}.phases[0].endStep must be in [-1, ${total - 1}] (pctStart · totalSteps − 1), got ${first}`);
+    if (phases.length === 3 && phases[1].endStep !== 2 * first) throw new RangeError(`${name}.phases[1].endStep must be ${2 * first} (twice phases[0].endStep), got ${phases[1].endStep}`);
+    if (last !== total - 1) throw new RangeError(`${name}.phases[${phases.length - 1}].endStep must be ${total - 1} (totalSteps − 1), got ${last}`);
+  }
+}
+
+/** SequentialLR's milestones: increasing integers >= 1, one fewer than the schedulers. */
+function sequentialMilestones(schedulers: number): Rule {
+  return (m, name) => {
+    if (!Array.isArray(m)) throw new TypeError(`${name} must be an array of integers, got ${describe(m)}`);
+    if (m.length !== schedulers - 1) throw new RangeError(`${name} must have ${schedulers - 1} entries (one fewer than schedulers), got ${m.length}`);
+    m.forEach((x, i) => {
+      checkInteger(x, `${name}[${i}]`, 1);
+      if (i > 0 && x <= m[i - 1]) throw new RangeError(`${name} must be increasing, got ${m.join(', ')}`);
+    });
+    return [...m];
+  };
 }
 
 /** Runs schedulers one after another, switching at each milestone (e.g. warmup, then decay). */
@@ -160,20 +245,16 @@ export class SequentialLR extends LRScheduler {
     super(optimizer);
     const o = checkObject(opts, 'SequentialLR options');
     checkKnownKeys(o, 'SequentialLR', ['schedulers', 'milestones']);
-    const s = o.schedulers, m = o.milestones;
+    const s = o.schedulers;
     if (!Array.isArray(s) || s.length === 0) throw new TypeError(`SequentialLR: schedulers must be a non-empty array of schedulers, got ${describe(s)}`);
     s.forEach((x, i) => {
       if (!(x instanceof LRScheduler)) throw new TypeError(`SequentialLR: schedulers[${i}] must be a learning-rate scheduler, got ${describe(x)}`);
       if (x.optimizer !== optimizer) throw new RangeError(`SequentialLR: schedulers[${i}] drives another optimizer; every scheduler must drive this one`);
     });
-    if (!Array.isArray(m)) throw new TypeError(`SequentialLR: milestones must be an array of integers, got ${describe(m)}`);
-    if (m.length !== s.length - 1) throw new RangeError(`SequentialLR: milestones must have ${s.length - 1} entries (one fewer than schedulers), got ${m.length}`);
-    m.forEach((x, i) => {
-      checkInteger(x, `SequentialLR: milestones[${i}]`, 1);
-      if (i > 0 && x <= m[i - 1]) throw new RangeError(`SequentialLR: milestones must be increasing, got ${m.join(', ')}`);
-    });
+    const m = sequentialMilestones(s.length)(o.milestones, 'SequentialLR: milestones') as number[];
     this.schedulers = s;
-    this.milestones = [...m];
+    this.milestones = m;
+    this.recordInitialLrs();
     // As PyTorch: back to the initial lrs, undo each scheduler's first step, and restart the first one.
     for (const g of this.optimizer.paramGroups) g.lr = g.initialLr as number;
     for (const x of s) x.lastEpoch -= 1;
@@ -196,17 +277,24 @@ export class SequentialLR extends LRScheduler {
     this.lastLr = s.getLastLr();
   }
 
-  protected stateKeys(): string[] {
-    return ['milestones'];
+  protected stateRules(): Rules {
+    return { milestones: sequentialMilestones(this.schedulers.length) };
   }
 
   stateDict(): SchedulerState {
     return { ...super.stateDict(), schedulers: this.schedulers.map((s) => s.stateDict()) };
   }
 
+  /** @internal Checks every scheduler's state too, before any is loaded. */
+  _checkState(sd: unknown, name: string): SchedulerState {
+    const s = super._checkState(sd, name);
+    s.schedulers = (s.schedulers as SchedulerState[]).map((x, i) => this.schedulers[i]._checkState(x, `${name}.schedulers[${i}]`));
+    return s;
+  }
+
   protected assignState(sd: SchedulerState): void {
     const { schedulers, ...own } = sd;
     super.assignState(own);
-    (schedulers as SchedulerState[]).forEach((x, i) => this.schedulers[i].loadStateDict(x));
+    (schedulers as SchedulerState[]).forEach((x, i) => this.schedulers[i]._assignState(x));
   }
 }

@@ -2,8 +2,8 @@
 // for more than `patience` steps, with PyTorch 1.13's counting of patience and
 // cooldown. One deliberate difference: in 'rel' mode the improvement margin
 // is threshold·|best|, so negative metrics behave like positive ones.
-import { checkInteger, checkKnownKeys, checkObject, checkOneOf, checkRange, describe } from '../errors';
-import { checkOptimizer, checkStateLike, cloneState, SchedulableOptimizer, SchedulerState } from './base';
+import { checkKnownKeys, checkObject, checkRange, describe } from '../errors';
+import { checkOptimizer, checkRules, checkStateLike, cloneState, rule, type Rule, type Rules, type SchedulableOptimizer, type SchedulerState } from './base';
 
 export interface ReduceLROnPlateauOptions {
   mode?: 'min' | 'max';
@@ -17,6 +17,36 @@ export interface ReduceLROnPlateauOptions {
 }
 
 const KEYS = ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'];
+
+const MIN_LR: Rule = rule.range(0);
+
+/** The options kept as they are given (minLr becomes minLrs, one per group); a loaded state goes through the same rules. */
+const RULES: Rules = {
+  mode: rule.oneOf(['min', 'max'] as const),
+  factor: (v, name) => {
+    const f = checkRange(v, name, 0, 1, 'a number in [0, 1)');
+    if (f >= 1) throw new RangeError(`${name} must be a number in [0, 1), got ${f}`);
+    return f;
+  },
+  patience: rule.integer(0),
+  threshold: rule.range(0),
+  thresholdMode: rule.oneOf(['rel', 'abs'] as const),
+  cooldown: rule.integer(0),
+  eps: rule.range(0),
+};
+
+const DEFAULTS = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, eps: 1e-8 };
+
+/** The rest of a saved state. best is ±Infinity before the first metric. */
+const STATE_RULES: Rules = {
+  ...RULES,
+  minLrs: rule.list(MIN_LR),
+  best: rule.number,
+  numBadEpochs: rule.integer(0),
+  cooldownCounter: rule.integer(0),
+  lastEpoch: rule.integer(0),
+  lastLr: rule.list(rule.finite),
+};
 
 export class ReduceLROnPlateau {
   readonly optimizer: SchedulableOptimizer;
@@ -40,18 +70,20 @@ export class ReduceLROnPlateau {
     const o = checkObject(opts, 'ReduceLROnPlateau options');
     checkKnownKeys(o, 'ReduceLROnPlateau', KEYS);
     const n = this.optimizer.paramGroups.length;
-    this.mode = checkOneOf(o.mode ?? 'min', 'ReduceLROnPlateau: mode', ['min', 'max'] as const);
-    this.factor = checkRange(o.factor ?? 0.1, 'ReduceLROnPlateau: factor', 0, 1, 'a number in [0, 1)');
-    if (this.factor >= 1) throw new RangeError(`ReduceLROnPlateau: factor must be a number in [0, 1), got ${this.factor}`);
-    this.patience = checkInteger(o.patience ?? 10, 'ReduceLROnPlateau: patience', 0);
-    this.threshold = checkRange(o.threshold ?? 1e-4, 'ReduceLROnPlateau: threshold', 0);
-    this.thresholdMode = checkOneOf(o.thresholdMode ?? 'rel', 'ReduceLROnPlateau: thresholdMode', ['rel', 'abs'] as const);
-    this.cooldown = checkInteger(o.cooldown ?? 0, 'ReduceLROnPlateau: cooldown', 0);
+    const given: Record<string, unknown> = { ...DEFAULTS };
+    for (const k of Object.keys(RULES)) if (o[k] !== undefined) given[k] = o[k];
+    const v = checkRules(given, RULES, (k) => `ReduceLROnPlateau: ${k}`);
     const minLr = o.minLr ?? 0;
     const list = Array.isArray(minLr) ? minLr : Array.from({ length: n }, () => minLr);
     if (list.length !== n) throw new RangeError(`ReduceLROnPlateau: minLr must be a number or an array of ${n} numbers (one per group), got ${list.length}`);
-    this.minLrs = list.map((x, i) => checkRange(x, Array.isArray(minLr) ? `ReduceLROnPlateau: minLr[${i}]` : 'ReduceLROnPlateau: minLr', 0));
-    this.eps = checkRange(o.eps ?? 1e-8, 'ReduceLROnPlateau: eps', 0);
+    this.minLrs = list.map((x, i) => MIN_LR(x, Array.isArray(minLr) ? `ReduceLROnPlateau: minLr[${i}]` : 'ReduceLROnPlateau: minLr') as number);
+    this.mode = v.mode as 'min' | 'max';
+    this.factor = v.factor as number;
+    this.patience = v.patience as number;
+    this.threshold = v.threshold as number;
+    this.thresholdMode = v.thresholdMode as 'rel' | 'abs';
+    this.cooldown = v.cooldown as number;
+    this.eps = v.eps as number;
     this.best = this.worst();
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
   }
@@ -106,11 +138,9 @@ export class ReduceLROnPlateau {
     return cloneState({ mode, factor, patience, threshold, thresholdMode, cooldown, minLrs, eps, best, numBadEpochs, cooldownCounter, lastEpoch, lastLr });
   }
 
+  /** Restores a state from stateDict(), checked by the constructor's rules first: on error nothing changes. */
   loadStateDict(sd: SchedulerState): void {
     const s = cloneState(checkStateLike(sd, this.stateDict(), 'stateDict'));
-    checkOneOf(s.mode, 'stateDict.mode', ['min', 'max'] as const);
-    checkOneOf(s.thresholdMode, 'stateDict.thresholdMode', ['rel', 'abs'] as const);
-    if (typeof s.best !== 'number') throw new TypeError(`stateDict.best must be a number, got ${describe(s.best)}`);
-    Object.assign(this, s);
+    Object.assign(this, checkRules(s, STATE_RULES, (k) => `stateDict.${k}`));
   }
 }

@@ -2,38 +2,28 @@
 // torch.optim.lr_scheduler (same operation order, so the lrs agree with
 // PyTorch's to the last bit or two), plus the closed form SequentialLR uses
 // when it restarts a scheduler at a milestone.
-import { checkInteger, checkKnownKeys, checkNumber, checkObject, checkRange, describe } from '../errors';
-import { checkNoStepArguments, LRScheduler, SchedulableOptimizer } from './base';
+import { checkInteger, checkRange, describe } from '../errors';
+import { checkNoStepArguments, checkOptions, LRScheduler, rule, type Rule, type Rules, type SchedulableOptimizer, type SchedulerState, type SchedulerStateValue } from './base';
 
-type Opts = Record<string, unknown>;
+/** Integers >= 0, returned sorted (a milestone listed twice counts twice). */
+const milestones: Rule = (v, name) => {
+  if (!Array.isArray(v)) throw new TypeError(`${name} must be an array of integers, got ${describe(v)}`);
+  return v.map((x, i) => checkInteger(x, `${name}[${i}]`, 0)).sort((a, b) => a - b);
+};
 
-function options(v: unknown, name: string, known: readonly string[]): Opts {
-  const o = v === undefined ? {} : checkObject(v, `${name} options`);
-  checkKnownKeys(o, name, known);
-  return o;
-}
-
-function required(o: Opts, key: string, name: string): unknown {
-  if (o[key] === undefined) throw new TypeError(`${name}: option ${key} is required`);
-  return o[key];
-}
-
-/** A finite number option (any sign) with a default. */
-function finite(o: Opts, key: string, name: string, dflt?: number): number {
-  const v = o[key] === undefined ? dflt : o[key];
-  if (v === undefined) required(o, key, name);
-  checkNumber(v, `${name}: ${key}`);
-  if (!Number.isFinite(v)) throw new RangeError(`${name}: ${key} must be a finite number, got ${describe(v)}`);
-  return v as number;
-}
-
-function inRange(o: Opts, key: string, name: string, dflt: number | undefined, lo: number, hi: number, what?: string): number {
-  return checkRange(o[key] === undefined ? (dflt ?? required(o, key, name)) : o[key], `${name}: ${key}`, lo, hi, what);
-}
-
-function integer(o: Opts, key: string, name: string, dflt: number | undefined, min: number): number {
-  return checkInteger(o[key] === undefined ? (dflt ?? required(o, key, name)) : o[key], `${name}: ${key}`, min);
-}
+// Each scheduler's fields: the constructor's options and loadStateDict's state go through these.
+const STEP: Rules = { stepSize: rule.integer(1), gamma: rule.range(0) };
+const MULTI_STEP: Rules = { milestones, gamma: rule.range(0) };
+// factor 0 would divide by zero when the schedule ends (PyTorch raises there too).
+const CONSTANT: Rules = { factor: rule.range(Number.MIN_VALUE, 1, 'a number in (0, 1]'), totalIters: rule.integer(0) };
+// startFactor 0 divides by zero on the second step (PyTorch 2 rejects it too).
+const LINEAR: Rules = { startFactor: rule.range(Number.MIN_VALUE, 1, 'a number in (0, 1]'), endFactor: rule.range(0, 1), totalIters: rule.integer(1) };
+const EXPONENTIAL: Rules = { gamma: rule.range(0) };
+const COSINE: Rules = { tMax: rule.integer(1), etaMin: rule.finite };
+const WARM_RESTARTS: Rules = { t0: rule.integer(1), tMult: rule.integer(1), etaMin: rule.finite };
+/** Plus the position in the current cycle, saved in the state. */
+const WARM_RESTARTS_STATE: Rules = { ...WARM_RESTARTS, tI: rule.range(1), tCur: rule.range(0) };
+const POLYNOMIAL: Rules = { totalIters: rule.integer(1), power: rule.range(0) };
 
 /** Decays lr by gamma every stepSize steps. */
 export class StepLR extends LRScheduler {
@@ -41,10 +31,10 @@ export class StepLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: SchedulableOptimizer, opts: { stepSize: number; gamma?: number }) {
     super(optimizer);
-    const o = options(opts, 'StepLR', ['stepSize', 'gamma']);
-    this.stepSize = integer(o, 'stepSize', 'StepLR', undefined, 1);
-    this.gamma = inRange(o, 'gamma', 'StepLR', 0.1, 0, Infinity);
-    this.initialStep();
+    const v = checkOptions(opts, 'StepLR', STEP, { gamma: 0.1 });
+    this.stepSize = v.stepSize as number;
+    this.gamma = v.gamma as number;
+    this.start();
   }
   protected computeLr(): number[] {
     if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groupLrs();
@@ -53,8 +43,8 @@ export class StepLR extends LRScheduler {
   protected closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * this.gamma ** Math.floor(this.lastEpoch / this.stepSize));
   }
-  protected stateKeys(): string[] {
-    return ['stepSize', 'gamma'];
+  protected stateRules(): Rules {
+    return STEP;
   }
 }
 
@@ -64,13 +54,10 @@ export class MultiStepLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: SchedulableOptimizer, opts: { milestones: number[]; gamma?: number }) {
     super(optimizer);
-    const o = options(opts, 'MultiStepLR', ['milestones', 'gamma']);
-    const m = required(o, 'milestones', 'MultiStepLR');
-    if (!Array.isArray(m)) throw new TypeError(`MultiStepLR: milestones must be an array of integers, got ${describe(m)}`);
-    m.forEach((x, i) => checkInteger(x, `MultiStepLR: milestones[${i}]`, 0));
-    this.milestones = [...m].sort((a, b) => a - b);
-    this.gamma = inRange(o, 'gamma', 'MultiStepLR', 0.1, 0, Infinity);
-    this.initialStep();
+    const v = checkOptions(opts, 'MultiStepLR', MULTI_STEP, { gamma: 0.1 });
+    this.milestones = v.milestones as number[];
+    this.gamma = v.gamma as number;
+    this.start();
   }
   protected computeLr(): number[] {
     const hits = this.milestones.filter((x) => x === this.lastEpoch).length;
@@ -81,8 +68,8 @@ export class MultiStepLR extends LRScheduler {
     const passed = this.milestones.filter((x) => x <= this.lastEpoch).length;
     return this.baseLrs.map((b) => b * this.gamma ** passed);
   }
-  protected stateKeys(): string[] {
-    return ['milestones', 'gamma'];
+  protected stateRules(): Rules {
+    return MULTI_STEP;
   }
 }
 
@@ -92,11 +79,10 @@ export class ConstantLR extends LRScheduler {
   totalIters: number;
   constructor(optimizer: SchedulableOptimizer, opts: { factor?: number; totalIters?: number } = {}) {
     super(optimizer);
-    const o = options(opts, 'ConstantLR', ['factor', 'totalIters']);
-    // factor 0 would divide by zero when the schedule ends (PyTorch raises there too).
-    this.factor = inRange(o, 'factor', 'ConstantLR', 1 / 3, Number.MIN_VALUE, 1, 'a number in (0, 1]');
-    this.totalIters = integer(o, 'totalIters', 'ConstantLR', 5, 0);
-    this.initialStep();
+    const v = checkOptions(opts, 'ConstantLR', CONSTANT, { factor: 1 / 3, totalIters: 5 });
+    this.factor = v.factor as number;
+    this.totalIters = v.totalIters as number;
+    this.start();
   }
   protected computeLr(): number[] {
     if (this.lastEpoch === 0) return this.groupLrs().map((lr) => lr * this.factor);
@@ -107,8 +93,8 @@ export class ConstantLR extends LRScheduler {
     const done = this.lastEpoch >= this.totalIters ? 1 : 0;
     return this.baseLrs.map((b) => b * (this.factor + done * (1 - this.factor)));
   }
-  protected stateKeys(): string[] {
-    return ['factor', 'totalIters'];
+  protected stateRules(): Rules {
+    return CONSTANT;
   }
 }
 
@@ -119,12 +105,11 @@ export class LinearLR extends LRScheduler {
   totalIters: number;
   constructor(optimizer: SchedulableOptimizer, opts: { startFactor?: number; endFactor?: number; totalIters?: number } = {}) {
     super(optimizer);
-    const o = options(opts, 'LinearLR', ['startFactor', 'endFactor', 'totalIters']);
-    // startFactor 0 divides by zero on the second step (PyTorch 2 rejects it too).
-    this.startFactor = inRange(o, 'startFactor', 'LinearLR', 1 / 3, Number.MIN_VALUE, 1, 'a number in (0, 1]');
-    this.endFactor = inRange(o, 'endFactor', 'LinearLR', 1, 0, 1);
-    this.totalIters = integer(o, 'totalIters', 'LinearLR', 5, 1);
-    this.initialStep();
+    const v = checkOptions(opts, 'LinearLR', LINEAR, { startFactor: 1 / 3, endFactor: 1, totalIters: 5 });
+    this.startFactor = v.startFactor as number;
+    this.endFactor = v.endFactor as number;
+    this.totalIters = v.totalIters as number;
+    this.start();
   }
   protected computeLr(): number[] {
     if (this.lastEpoch === 0) return this.groupLrs().map((lr) => lr * this.startFactor);
@@ -136,8 +121,8 @@ export class LinearLR extends LRScheduler {
     const d = this.endFactor - this.startFactor;
     return this.baseLrs.map((b) => b * (this.startFactor + (d * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters));
   }
-  protected stateKeys(): string[] {
-    return ['startFactor', 'endFactor', 'totalIters'];
+  protected stateRules(): Rules {
+    return LINEAR;
   }
 }
 
@@ -146,9 +131,8 @@ export class ExponentialLR extends LRScheduler {
   gamma: number;
   constructor(optimizer: SchedulableOptimizer, opts: { gamma: number }) {
     super(optimizer);
-    const o = options(opts, 'ExponentialLR', ['gamma']);
-    this.gamma = inRange(o, 'gamma', 'ExponentialLR', undefined, 0, Infinity);
-    this.initialStep();
+    this.gamma = checkOptions(opts, 'ExponentialLR', EXPONENTIAL).gamma as number;
+    this.start();
   }
   protected computeLr(): number[] {
     if (this.lastEpoch === 0) return this.groupLrs();
@@ -157,8 +141,8 @@ export class ExponentialLR extends LRScheduler {
   protected closedFormLr(): number[] {
     return this.baseLrs.map((b) => b * this.gamma ** this.lastEpoch);
   }
-  protected stateKeys(): string[] {
-    return ['gamma'];
+  protected stateRules(): Rules {
+    return EXPONENTIAL;
   }
 }
 
@@ -172,10 +156,10 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
   constructor(optimizer: SchedulableOptimizer, opts: { tMax: number; etaMin?: number }) {
     super(optimizer);
-    const o = options(opts, 'CosineAnnealingLR', ['tMax', 'etaMin']);
-    this.tMax = integer(o, 'tMax', 'CosineAnnealingLR', undefined, 1);
-    this.etaMin = finite(o, 'etaMin', 'CosineAnnealingLR', 0);
-    this.initialStep();
+    const v = checkOptions(opts, 'CosineAnnealingLR', COSINE, { etaMin: 0 });
+    this.tMax = v.tMax as number;
+    this.etaMin = v.etaMin as number;
+    this.start();
   }
   protected computeLr(): number[] {
     const { lastEpoch: e, tMax: T, etaMin: m } = this;
@@ -190,8 +174,8 @@ export class CosineAnnealingLR extends LRScheduler {
     const { lastEpoch: e, tMax: T, etaMin: m } = this;
     return this.baseLrs.map((b) => m + ((b - m) * (1 + Math.cos((Math.PI * e) / T))) / 2);
   }
-  protected stateKeys(): string[] {
-    return ['tMax', 'etaMin'];
+  protected stateRules(): Rules {
+    return COSINE;
   }
 }
 
@@ -204,13 +188,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tCur: number;
   constructor(optimizer: SchedulableOptimizer, opts: { t0: number; tMult?: number; etaMin?: number }) {
     super(optimizer);
-    const o = options(opts, 'CosineAnnealingWarmRestarts', ['t0', 'tMult', 'etaMin']);
-    this.t0 = integer(o, 't0', 'CosineAnnealingWarmRestarts', undefined, 1);
-    this.tMult = integer(o, 'tMult', 'CosineAnnealingWarmRestarts', 1, 1);
-    this.etaMin = finite(o, 'etaMin', 'CosineAnnealingWarmRestarts', 0);
+    const v = checkOptions(opts, 'CosineAnnealingWarmRestarts', WARM_RESTARTS, { tMult: 1, etaMin: 0 });
+    this.t0 = v.t0 as number;
+    this.tMult = v.tMult as number;
+    this.etaMin = v.etaMin as number;
     this.tI = this.t0;
     this.tCur = -1;
-    this.initialStep();
+    this.start();
   }
   protected computeLr(): number[] {
     return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
@@ -244,8 +228,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     this.lastEpoch = Math.floor(epoch);
     this.apply(this.computeLr());
   }
-  protected stateKeys(): string[] {
-    return ['t0', 'tMult', 'etaMin', 'tI', 'tCur'];
+  protected stateRules(): Rules {
+    return WARM_RESTARTS_STATE;
+  }
+  protected checkLoadedState(sd: SchedulerState, name: string): void {
+    // The cycle length only grows from t0, and a step wraps tCur around before it reaches tI.
+    if ((sd.tI as number) < (sd.t0 as number)) throw new RangeError(`${name}.tI must be >= t0 (${sd.t0}), got ${sd.tI}`);
+    if ((sd.tCur as number) >= (sd.tI as number)) throw new RangeError(`${name}.tCur must be less than tI (${sd.tI}), got ${sd.tCur}`);
   }
 }
 
@@ -255,10 +244,10 @@ export class PolynomialLR extends LRScheduler {
   power: number;
   constructor(optimizer: SchedulableOptimizer, opts: { totalIters?: number; power?: number } = {}) {
     super(optimizer);
-    const o = options(opts, 'PolynomialLR', ['totalIters', 'power']);
-    this.totalIters = integer(o, 'totalIters', 'PolynomialLR', 5, 1);
-    this.power = inRange(o, 'power', 'PolynomialLR', 1, 0, Infinity);
-    this.initialStep();
+    const v = checkOptions(opts, 'PolynomialLR', POLYNOMIAL, { totalIters: 5, power: 1 });
+    this.totalIters = v.totalIters as number;
+    this.power = v.power as number;
+    this.start();
   }
   protected computeLr(): number[] {
     const { lastEpoch: e, totalIters: T } = this;
@@ -270,8 +259,8 @@ export class PolynomialLR extends LRScheduler {
     const { lastEpoch: e, totalIters: T } = this;
     return this.baseLrs.map((b) => b * (1.0 - Math.min(T, e) / T) ** this.power);
   }
-  protected stateKeys(): string[] {
-    return ['totalIters', 'power'];
+  protected stateRules(): Rules {
+    return POLYNOMIAL;
   }
 }
 
@@ -280,8 +269,8 @@ export class LambdaLR extends LRScheduler {
   private readonly lambdas: ((epoch: number) => number)[];
   constructor(optimizer: SchedulableOptimizer, opts: { lrLambda: ((epoch: number) => number) | ((epoch: number) => number)[] }) {
     super(optimizer);
-    const o = options(opts, 'LambdaLR', ['lrLambda']);
-    const f = required(o, 'lrLambda', 'LambdaLR');
+    const o = checkOptions(opts, 'LambdaLR', { lrLambda: (v) => v as SchedulerStateValue });
+    const f = o.lrLambda as unknown;
     const n = this.optimizer.paramGroups.length;
     const list = Array.isArray(f) ? f : Array.from({ length: n }, () => f);
     if (list.length !== n) throw new RangeError(`LambdaLR: lrLambda must be a function or an array of ${n} functions (one per group), got ${list.length}`);
@@ -289,7 +278,7 @@ export class LambdaLR extends LRScheduler {
       if (typeof fn !== 'function') throw new TypeError(`LambdaLR: lrLambda${Array.isArray(f) ? `[${i}]` : ''} must be a function, got ${describe(fn)}`);
     });
     this.lambdas = list as ((epoch: number) => number)[];
-    this.initialStep();
+    this.start();
   }
   protected computeLr(): number[] {
     return this.baseLrs.map((b, i) => {
