@@ -20,9 +20,19 @@ Napi::Value CrossEntropy(const Napi::CallbackInfo& info) {
   if (__builtin_mul_overflow(n, c, &nc)) throw Napi::RangeError::New(env, "n * c is too large");
   require_len(info, x, nc, "x"); require_len(info, grad, nc, "grad");
   if (labels.ElementLength() < n) throw Napi::RangeError::New(env, "labels is shorter than n");
-  const int32_t* lab = labels.Data();
-  for (size_t r = 0; r < n; r++)
-    if (lab[r] < 0 || static_cast<size_t>(lab[r]) >= c) throw Napi::RangeError::New(env, "label out of range [0, c)");
+  // The labels index the rows, so they are read once, into a private copy that
+  // is checked and then used: a SharedArrayBuffer can change under us (another
+  // thread's Atomics.store), and a label checked in place could be out of range
+  // by the time the kernel reads it. Relaxed atomic loads make that concurrent
+  // read well defined; each label is whichever value was there at its load.
+  const int32_t* src = labels.Data();
+  std::vector<int32_t> lab_copy(n);
+  for (size_t r = 0; r < n; r++) {
+    int32_t y = __atomic_load_n(src + r, __ATOMIC_RELAXED);
+    if (y < 0 || static_cast<size_t>(y) >= c) throw Napi::RangeError::New(env, "label out of range [0, c)");
+    lab_copy[r] = y;
+  }
+  const int32_t* lab = lab_copy.data();
   std::vector<double> row_loss(n);
   auto rows = K().loss.cross_entropy_rows;
   double inv_n = 1.0 / static_cast<double>(n);

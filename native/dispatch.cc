@@ -1,5 +1,6 @@
 #include "dispatch.h"
 
+#include <atomic>
 #include <cstdlib>
 
 #define DF_DECLARE(ns) \
@@ -60,18 +61,27 @@ const std::vector<Entry>& entries() {
   return e;
 }
 
-const KernelTable* active = nullptr;
+// Shared by every worker_thread of the process: the first K() on any thread
+// may race another's first K() or setIsa, so the pointer is atomic (both lazy
+// defaults store the same table).
+std::atomic<const KernelTable*> active{nullptr};
 
-void init_default() {
+const KernelTable* init_default() {
+  const KernelTable* best = nullptr;
   for (const auto& e : entries())
-    if (e.supported()) active = e.table();
+    if (e.supported()) best = e.table();
+  const KernelTable* expected = nullptr;
+  // A concurrent setIsa wins over the default.
+  if (!active.compare_exchange_strong(expected, best, std::memory_order_acq_rel)) return expected;
+  return best;
 }
 
 }  // namespace
 
 const KernelTable& K() {
-  if (!active) init_default();
-  return *active;
+  const KernelTable* t = active.load(std::memory_order_acquire);
+  if (!t) t = init_default();
+  return *t;
 }
 
 std::vector<std::string> available_isas() {
@@ -84,7 +94,7 @@ std::vector<std::string> available_isas() {
 bool select_isa(const std::string& name) {
   for (const auto& e : entries())
     if (name == e.name && e.supported()) {
-      active = e.table();
+      active.store(e.table(), std::memory_order_release);
       return true;
     }
   return false;

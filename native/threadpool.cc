@@ -11,11 +11,20 @@
 namespace df {
 namespace {
 
+// Concurrency: the addon is loaded once per process and shared by every
+// worker_thread, so set_threads, get_threads and parallel_for can be called
+// from several JS threads at once. The first use starts the pool exactly once
+// (std::call_once). job_mu_ serialises resize against itself and against jobs:
+// one job uses the workers at a time. A run() that finds the workers busy with
+// another thread's job, or that is nested inside a job, runs its pieces on the
+// calling thread instead of waiting; the split into pieces is the caller's, so
+// the results are the same either way.
 class Pool {
  public:
   ~Pool() { resize(1); }
 
   void resize(int n) {
+    std::lock_guard<std::mutex> job_lk(job_mu_);
     std::unique_lock<std::mutex> lk(mu_);
     stop_ = true;
     cv_.notify_all();
@@ -24,17 +33,24 @@ class Pool {
     workers_.clear();
     lk.lock();
     stop_ = false;
-    threads_ = std::max(1, n);
-    for (int i = 1; i < threads_; i++) workers_.emplace_back([this] { loop(); });
+    int target = std::max(1, n);
+    for (int i = 1; i < target; i++) workers_.emplace_back([this] { loop(); });
+    threads_.store(target, std::memory_order_release);
   }
 
-  int threads() const { return threads_; }
+  int threads() const { return threads_.load(std::memory_order_acquire); }
 
   void run(size_t n, const std::function<void(size_t)>& fn) {
-    if (threads_ <= 1 || n <= 1) {
-      for (size_t i = 0; i < n; i++) fn(i);
+    if (n <= 1 || in_job_ || threads() <= 1) {
+      inline_run(n, fn);
       return;
     }
+    std::unique_lock<std::mutex> job_lk(job_mu_, std::try_to_lock);
+    if (!job_lk.owns_lock() || threads_.load(std::memory_order_relaxed) <= 1) {
+      inline_run(n, fn);
+      return;
+    }
+    InJob mark;
     // The job lives on this stack frame; workers hold it only while `active`
     // counts them, and we wait for that to drop to zero before returning.
     Job job(&fn, n);
@@ -60,6 +76,18 @@ class Pool {
     int active = 0;   // guarded by mu_
   };
 
+  // Set while this thread runs pieces of a job (as its caller or a worker).
+  static thread_local bool in_job_;
+  struct InJob {
+    bool prev = in_job_;
+    InJob() { in_job_ = true; }
+    ~InJob() { in_job_ = prev; }
+  };
+
+  static void inline_run(size_t n, const std::function<void(size_t)>& fn) {
+    for (size_t i = 0; i < n; i++) fn(i);
+  }
+
   static size_t drain(Job& job) {
     size_t done = 0;
     for (;;) {
@@ -72,6 +100,7 @@ class Pool {
   }
 
   void loop() {
+    in_job_ = true;
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lk(mu_);
     for (;;) {
@@ -89,20 +118,30 @@ class Pool {
     }
   }
 
-  std::mutex mu_;
+  std::mutex job_mu_;  // held by resize, and by run while the workers have its job
+  std::mutex mu_;      // guards the job hand-off below
   std::condition_variable cv_, done_cv_;
   std::vector<std::thread> workers_;
   Job* job_ = nullptr;  // guarded by mu_
   uint64_t generation_ = 0;
   bool stop_ = false;
-  int threads_ = 1;
+  std::atomic<int> threads_{1};
 };
+
+thread_local bool Pool::in_job_ = false;
 
 Pool& pool() {
   static Pool p;
   return p;
 }
-bool initialised = false;
+
+// Starts the pool at the default size on first use, once, whichever thread
+// gets here first; the others wait until it is done.
+std::once_flag init_once;
+
+void ensure_started() {
+  std::call_once(init_once, [] { pool().resize(default_threads()); });
+}
 
 }  // namespace
 
@@ -112,17 +151,22 @@ int default_threads() {
 }
 
 void set_threads(int n) {
-  pool().resize(n);
-  initialised = true;
+  // An explicit size before first use replaces the default start.
+  bool started_here = false;
+  std::call_once(init_once, [&] {
+    pool().resize(n);
+    started_here = true;
+  });
+  if (!started_here) pool().resize(n);
 }
 
 int get_threads() {
-  if (!initialised) set_threads(default_threads());
+  ensure_started();
   return pool().threads();
 }
 
 void parallel_for(size_t n, const std::function<void(size_t)>& fn) {
-  if (!initialised) set_threads(default_threads());
+  ensure_started();
   pool().run(n, fn);
 }
 
