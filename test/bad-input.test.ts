@@ -238,6 +238,8 @@ describe('fit and BatchNorm1d', () => {
     expect(run(5).history).toHaveLength(1);
     const empty = new data.Dataset(new Float32Array(0), new Int32Array(0), 3);
     expect(() => fit(model, ds, { optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), valData: empty, progress: 'none' })).toThrow(/^valData must hold at least one sample/);
+    const other = new nn.Linear(3, 2);
+    expect(() => fit(model, ds, { optimizer: new optim.SGD(other.parameters(), { lr: 0.1 }), progress: 'none' })).toThrow(/^optimizer holds none of the model's \d+ parameters; build it from model.parameters\(\)/);
   });
 });
 

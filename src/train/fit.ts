@@ -85,7 +85,18 @@ interface EpochTotals {
 export function fit(model: Module, trainData: Dataset, options: FitOptions): FitResult {
   if (!(model instanceof Module)) throw new TypeError(`model must be an nn.Module, got ${describe(model)}`);
   validateFitOptions(trainData, options);
+  checkOptimizerTrainsModel(model, options.optimizer);
   return new Trainer(model, trainData, options).run();
+}
+
+/** An optimizer built for another model would train nothing: when its groups list parameters, one must be the model's. */
+function checkOptimizerTrainsModel(model: Module, optimizer: FitOptions['optimizer']): void {
+  const mine = new Set<unknown>(model.parameters());
+  if (mine.size === 0) return;
+  // Duck-typed optimizers need not list their parameters in paramGroups; those that do are checked.
+  const listed = (optimizer.paramGroups as { params?: unknown }[]).map((g) => g?.params).filter((ps): ps is unknown[] => Array.isArray(ps));
+  if (!listed.length || listed.some((ps) => ps.some((p) => mine.has(p)))) return;
+  throw new RangeError(`optimizer holds none of the model's ${mine.size} parameters; build it from model.parameters()`);
 }
 
 function hasBatchNorm1d(m: Module): boolean {
