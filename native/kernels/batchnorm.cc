@@ -24,7 +24,11 @@ inline double combine8(const double* l) {
 
 // Eight doubles: one lane group of the fixed order (GCC vector extension, so
 // every ISA adds the eight lanes at once, each lane in IEEE double).
+// Where the ISA has no 64-byte registers, v8d is 8 / VW native vectors: GCC
+// lowers a 64-byte vector type there through the stack, one element at a
+// time. Each lane is the same IEEE double operation either way.
 #pragma GCC diagnostic ignored "-Wpsabi"
+#if defined(__AVX512F__)
 typedef double v8d __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
 inline v8d load8(const float* p) {
@@ -32,6 +36,41 @@ inline v8d load8(const float* p) {
   std::memcpy(&v, p, sizeof v);
   return __builtin_convertvector(v, v8d);
 }
+#else
+#if defined(__AVX__)
+constexpr int VW = 4;
+#else
+constexpr int VW = 2;  // SSE2, NEON
+#endif
+typedef double vnd __attribute__((vector_size(VW * 8)));
+typedef float vnf __attribute__((vector_size(VW * 4)));
+struct v8d {
+  vnd p[8 / VW];
+};
+inline v8d load8(const float* x) {
+  v8d r;
+  for (int k = 0; k < 8 / VW; k++) {
+    vnf v;
+    std::memcpy(&v, x + k * VW, sizeof v);
+    r.p[k] = __builtin_convertvector(v, vnd);
+  }
+  return r;
+}
+inline v8d& operator+=(v8d& a, const v8d& b) {
+  for (int k = 0; k < 8 / VW; k++) a.p[k] += b.p[k];
+  return a;
+}
+inline v8d operator*(const v8d& a, const v8d& b) {
+  v8d r;
+  for (int k = 0; k < 8 / VW; k++) r.p[k] = a.p[k] * b.p[k];
+  return r;
+}
+inline v8d operator-(const v8d& a, double s) {
+  v8d r;
+  for (int k = 0; k < 8 / VW; k++) r.p[k] = a.p[k] - s;
+  return r;
+}
+#endif
 
 // Two fixed-order sums per channel, sum0 += f0(i, c), sum1 += f1(i, c), where
 // i is the flat index of x[n][c][l]; out0[c], out1[c] receive them. L > 1:
