@@ -1,6 +1,8 @@
 // The package loads by name both ways: require('deepfit') and import.
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 const root = path.resolve(__dirname, '..');
@@ -21,6 +23,33 @@ describe('package', () => {
     const out = node(['--input-type=module', '-e', "import { backend, Tensor } from 'deepfit'; import d from 'deepfit'; console.log(JSON.stringify({b: backend.current(), same: d.Tensor === Tensor}))"]);
     expect(JSON.parse(out)).toEqual({ b: 'native', same: true });
   });
+
+  it('the types compile in a project without @types/node', () => {
+    // A consumer's own types only: nothing in the public declarations may need Node's (Buffer, NodeJS.*).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deepfit-types-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      fs.symlinkSync(root, path.join(dir, 'node_modules', 'deepfit'), 'dir');
+      fs.writeFileSync(path.join(dir, 'a.ts'), [
+        "import { nn, optim, data, fit, Tensor, backend, save, load, utils, lrScheduler, init, confusionMatrix } from 'deepfit';",
+        "import type { FitOptions, FitResult, BackendInfo } from 'deepfit';",
+        'const m = new nn.Sequential(new nn.Linear(4, 3));',
+        'const o = new optim.AdamW(m.parameters(), { lr: 1e-3 });',
+        'const y: Tensor = m.forward(new Tensor(new Float32Array(8), [2, 4]));',
+        "const e: Uint8Array = data.encodeIdx({ dtype: 'uint8', shape: [1], data: new Uint8Array(1) });",
+        'const f: Partial<FitOptions> = { epochs: 1 };',
+        'const i: BackendInfo = backend.info();',
+        'export const all = [m, o, y, e, f, i, fit, save, load, utils, lrScheduler, init, confusionMatrix] as const;',
+        'export type R = FitResult;',
+      ].join('\n'));
+      const config = { compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'], types: [], noEmit: true }, files: ['a.ts'] };
+      fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(config));
+      const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+      execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('DEEPFIT_ISA forces an ISA, and an unknown one is a clear error', () => {
     const out = node(['-e', "console.log(require('deepfit').backend.info().isa)"], { DEEPFIT_ISA: 'scalar' });

@@ -102,7 +102,7 @@ export interface Parsed {
   tensors: Map<string, RawTensor>;
 }
 
-/** Parses and checks a whole safetensors file. Every problem is a CheckpointFormatError naming it. */
+/** Parses and checks a whole safetensors file. Every problem is a CheckpointFormatError naming it. @internal */
 export function parse(file: Buffer, path: string, allowed: readonly DType[] = ['F32', 'F64', 'I64']): Parsed {
   const bad = (what: string) => new CheckpointFormatError(path, what);
   if (file.length < 8) throw bad(`the file has ${file.length} bytes, fewer than the 8-byte header length`);

@@ -24,7 +24,7 @@ const TYPES: Record<number, { dtype: string; bytes: number; make: (n: number) =>
   0x0e: { dtype: 'float64', bytes: 8, make: (n) => new Float64Array(n), read: (v, o) => v.getFloat64(o) },
 };
 
-/** Reads a file, gunzipping it when it starts with the gzip magic bytes. */
+/** Reads a file, gunzipping it when it starts with the gzip magic bytes. @internal */
 export function readMaybeGzip(path: string): Buffer {
   checkFilePath(path, 'path');
   const raw = fs.readFileSync(path);
@@ -83,7 +83,7 @@ export function loadIdx(path: string): IdxArray {
 }
 
 /** Serialises an array as IDX bytes (big-endian), e.g. to write test files. */
-export function encodeIdx(arr: IdxArray): Buffer {
+export function encodeIdx(arr: IdxArray): Uint8Array {
   checkObject(arr, 'arr');
   if (!Array.isArray(arr.shape)) throw new TypeError(`arr.shape must be an array of dimensions, got ${describe(arr.shape)}`);
   if (!ArrayBuffer.isView(arr.data)) throw new TypeError(`arr.data must be a typed array, got ${describe(arr.data)}`);

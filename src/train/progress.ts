@@ -79,6 +79,7 @@ class NoProgress implements Progress {
   stop(): void {}
 }
 
+/** @internal */
 export function makeProgress(mode: ProgressMode, stream: NodeJS.WriteStream = process.stderr): Progress {
   if (mode === 'none') return new NoProgress();
   if (mode === 'bar') return new BarProgress(stream, false);
