@@ -8,7 +8,10 @@ import { renderReport, niceTicks } from '../src/report';
 import { logTicks } from '../src/report/svg';
 import type { EpochResult } from '../src/train/types';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => fs.existsSync(p));
+// Looked up on PATH, as CI does before it decides to install one.
+const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome']
+  .flatMap((name) => (process.env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name)))
+  .find((p) => fs.existsSync(p));
 
 function history(n: number): EpochResult[] {
   return Array.from({ length: n }, (_, i) => ({

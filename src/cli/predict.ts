@@ -13,7 +13,7 @@ export const PREDICT_SPEC: Spec = {
 
 export function runPredict(argv: string[], out: (s: string) => void, err: (s: string) => void): void {
   const v = parse('predict', argv, PREDICT_SPEC);
-  if (v.help) return out(`usage: deepfit predict --checkpoint RUN_DIR|FILE --input FILE.csv\n\n${helpText(PREDICT_SPEC)}`);
+  if (v.help) return out(`usage: deepfit predict --checkpoint RUN_DIR|FILE --input FILE.csv [--json]\n\n${helpText(PREDICT_SPEC)}`);
   if (!v.checkpoint) throw new UsageError('deepfit predict: --checkpoint RUN_DIR|FILE is required');
   if (!v.input) throw new UsageError('deepfit predict: --input FILE.csv is required');
   const { model, standardizer, classes, modelConfig } = loadTrained(v.checkpoint as string);

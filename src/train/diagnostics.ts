@@ -19,7 +19,7 @@ export function nonFiniteLoss(epoch: number, batch: number, loss: number): Diagn
     epoch,
     message: `the training loss became ${loss} at epoch ${epoch}, batch ${batch}; training stopped and ${epoch > 1 ? `the weights of epoch ${epoch - 1}, the last good one,` : 'the initial weights'} were kept`,
     causes: ['the learning rate is too high', 'no gradient clipping, so one large gradient blew the weights up', 'bad data: NaN or Inf in the features, or unscaled features'],
-    fixes: ['lower the learning rate (e.g. by 10×)', 'clip gradients (clipGradNorm: 1)', 'standardize the features and check the data for NaN/Inf'],
+    fixes: ['lower the learning rate (e.g. by 10×)', 'clip gradients (clipGradNorm: 1 in fit, --clip-grad-norm 1 on the command line)', 'standardize the features and check the data for NaN/Inf'],
   };
 }
 
