@@ -27,13 +27,23 @@ const MAX_LINKS = 40;
  * chain of symbolic links ends (which need not exist yet), so that replacing
  * it keeps the link and changes what the link points at.
  */
+/** The directory with every link in its path resolved (as it is, when it does not exist: the write then fails with ENOENT). */
+function realDir(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return dir;
+  }
+}
+
 function resolveLinks(file: string): string {
   let p = path.resolve(file);
   for (let i = 0; ; i++) {
     const st = fs.lstatSync(p, { throwIfNoEntry: false });
     if (!st?.isSymbolicLink()) return p;
     if (i === MAX_LINKS) throw Object.assign(new Error(`ELOOP: too many symbolic links encountered, open '${file}'`), { code: 'ELOOP', path: file });
-    p = path.resolve(path.dirname(p), fs.readlinkSync(p));
+    // A relative target is relative to the link's real directory, which may itself be reached through links.
+    p = path.resolve(realDir(path.dirname(p)), fs.readlinkSync(p));
   }
 }
 

@@ -355,6 +355,19 @@ describe('atomic saves', () => {
     expect(load(path.join(dir, 'link-target', 'later.safetensors')).meta).toBe('created');
   });
 
+  it.skipIf(process.platform === 'win32')('a relative link reached through a linked directory resolves from the real directory', () => {
+    // base/a/b/f -> ../x means base/a/x, even when f is reached as base/cwd/dirlink/f.
+    const base = path.join(dir, 'reldir');
+    fs.mkdirSync(path.join(base, 'a', 'b'), { recursive: true });
+    fs.mkdirSync(path.join(base, 'cwd'));
+    fs.symlinkSync('../a/b', path.join(base, 'cwd', 'dirlink'));
+    save(path.join(base, 'a', 'x'), { meta: 'old' });
+    fs.symlinkSync('../x', path.join(base, 'a', 'b', 'f'));
+    save(path.join(base, 'cwd', 'dirlink', 'f'), { meta: 'new' });
+    expect(load(path.join(base, 'a', 'x')).meta).toBe('new');
+    expect(fs.readdirSync(path.join(base, 'cwd'))).toEqual(['dirlink']);
+  });
+
   it.skipIf(process.platform === 'win32')('a replaced file keeps its permission bits', () => {
     const file = path.join(dir, 'private.safetensors');
     save(file, { meta: 1 });
