@@ -108,6 +108,10 @@ describe('loadCsv', () => {
     expect(() => data.loadCsv(file('hex.csv', '0x10,1,0\n'))).toThrow(/hex\.csv:1: column 1 is not a finite number/);
     expect(() => data.loadCsv(file('f32.csv', '1e39,1,0\n'))).toThrow(/f32\.csv:1: column 1 is not a finite number \(float32\): "1e39"/);
     expect(data.loadCsv(file('cr.csv', '1,2,0\r3,4,1\r5,6,0\r')).shape).toEqual([3, 2]);
+    // pandas' default header for unnamed columns: numbers and one name.
+    const pd = data.loadCsv(file('pd.csv', '0,1,label\n1,2,0\n3,4,1\n'), { labelColumn: 'label' });
+    expect([pd.n, pd.d, ...pd.labels]).toEqual([2, 2, 0, 1]);
+    expect(() => data.loadCsv(file('inf.csv', '1,inf,0\n2,3,1\n'))).toThrow(/inf\.csv:1: column 2 is not a finite number/);
     expect(() => data.loadCsv(p, { labelCol: 0 } as never)).toThrow(/unknown option 'labelCol'/);
   });
 });

@@ -1,6 +1,6 @@
 // Numeric CSV files (gzipped or not): one sample a line, one column of class
-// labels, every other column a feature. A first line without any number is
-// taken as a header, so labelColumn can also be a column name.
+// labels, every other column a feature. A first line with a column name in
+// it is taken as a header, so labelColumn can also be a column name.
 import { checkKnownKeys, checkObject, describe, isDecimal } from '../errors';
 import { Dataset, MAX_CLASSES } from './dataset';
 import { readMaybeGzip } from './idx';
@@ -14,23 +14,31 @@ function splitLine(line: string): string[] {
   return line.split(',').map((s) => s.trim());
 }
 
+// A column name has a letter or an underscore and is not something JavaScript
+// reads as a number (0x10, 1e5, Infinity) or a spelling of NaN or infinity:
+// those are data cells gone wrong, reported as such rather than taken as names.
+const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
+const isName = (c: string) => /[A-Za-z_]/.test(c) && Number.isNaN(Number(c)) && !NON_FINITE.test(c);
 
 /**
- * The non-empty lines of a CSV file (\n, \r\n or \r endings) as cells with
- * their line numbers. The first line is a header when none of its cells is a
- * number, so a data row with one bad cell is reported, not taken as a header.
+ * The non-empty lines of a CSV file (\n, \r\n or \r endings) with their line
+ * numbers, split into cells one line at a time by `each`. The first line is a
+ * header when one of its cells is a name (`label`, `x1`, pandas' `0,1,...,label`),
+ * so a data row with a bad number is reported, not taken as a header.
  */
-function readRows(path: string): { header?: string[]; rows: [number, string[]][] } {
-  const rows: [number, string[]][] = [];
+function readLines(path: string): { header?: string[]; lines: [number, string][] } {
+  const lines: [number, string][] = [];
   readMaybeGzip(path)
     .toString('utf8')
     .split(/\r\n|\n|\r/)
     .forEach((line, i) => {
-      if (line.trim() !== '') rows.push([i + 1, splitLine(line)]);
+      if (line.trim() !== '') lines.push([i + 1, line]);
     });
-  if (!rows.length) throw new Error(`${path}: the CSV file is empty`);
-  const header = rows[0][1].some(isDecimal) ? undefined : rows.shift()![1];
-  return { header, rows };
+  if (!lines.length) throw new Error(`${path}: the CSV file is empty`);
+  const first = splitLine(lines[0][1]);
+  const isHeader = first.some(isName);
+  if (isHeader) lines.shift();
+  return { header: isHeader ? first : undefined, lines };
 }
 
 /** A feature cell: a decimal number that float32 can hold. */
@@ -71,22 +79,23 @@ export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
   if (typeof labelColumn !== 'number' && typeof labelColumn !== 'string') {
     throw new TypeError(`labelColumn must be a column index or a header name, got ${describe(labelColumn)}`);
   }
-  const { header, rows } = readRows(path);
-  const cols = rows.length ? rows[0][1].length : header!.length;
-  if (cols < 2) throw new Error(`${path}: a CSV needs at least 2 columns (features and a label), line ${rows[0]?.[0] ?? 1} has ${cols}`);
+  const { header, lines } = readLines(path);
+  const cols = lines.length ? splitLine(lines[0][1]).length : header!.length;
+  if (cols < 2) throw new Error(`${path}: a CSV needs at least 2 columns (features and a label), line ${lines[0]?.[0] ?? 1} has ${cols}`);
   const lc = resolveLabelColumn(labelColumn, header, cols, path);
+  if (!lines.length) throw new RangeError(`${path}: no data rows${header ? ` after the header line (${header.join(',')})` : ''}`);
   const d = cols - 1;
-  const feats = new Float32Array(rows.length * d);
-  const labels = new Int32Array(rows.length);
-  rows.forEach(([lineNo, cells], r) => {
+  const feats = new Float32Array(lines.length * d);
+  const labels = new Int32Array(lines.length);
+  lines.forEach(([lineNo, line], r) => {
+    const cells = splitLine(line);
     if (cells.length !== cols) throw new Error(`${path}:${lineNo}: expected ${cols} columns, got ${cells.length}`);
     let j = 0;
-    cells.forEach((cell, c) => {
-      if (c === lc) labels[r] = label(cell, path, lineNo);
-      else feats[r * d + j++] = feature(cell, path, lineNo, c);
-    });
+    for (let c = 0; c < cols; c++) {
+      if (c === lc) labels[r] = label(cells[c], path, lineNo);
+      else feats[r * d + j++] = feature(cells[c], path, lineNo, c);
+    }
   });
-  if (!rows.length) throw new RangeError(`${path}: no data rows${header ? ` after the header line (${header.join(',')})` : ''}`);
   return new Dataset(feats, labels, d);
 }
 
@@ -95,18 +104,19 @@ export function loadCsv(path: string, opts: CsvOptions = {}): Dataset {
  * trailing label, returned as labels (all rows must agree).
  */
 export function loadCsvFeatures(path: string, d: number): { features: Float32Array; n: number; labels?: Int32Array } {
-  const { rows } = readRows(path);
-  if (!rows.length) throw new RangeError(`${path}: no data rows to predict (a first line without any number is taken as a header)`);
-  const cols = rows[0][1].length;
-  if (cols !== d && cols !== d + 1) throw new Error(`${path}:${rows[0][0]}: expected ${d} feature columns (or ${d + 1} with a trailing label), got ${cols}`);
-  const out = new Float32Array(rows.length * d);
-  const labels = cols === d + 1 ? new Int32Array(rows.length) : undefined;
-  rows.forEach(([lineNo, cells], r) => {
+  const { lines } = readLines(path);
+  if (!lines.length) throw new RangeError(`${path}: no data rows to predict (the first line was a header)`);
+  const cols = splitLine(lines[0][1]).length;
+  if (cols !== d && cols !== d + 1) throw new Error(`${path}:${lines[0][0]}: expected ${d} feature columns (or ${d + 1} with a trailing label), got ${cols}`);
+  const out = new Float32Array(lines.length * d);
+  const labels = cols === d + 1 ? new Int32Array(lines.length) : undefined;
+  lines.forEach(([lineNo, line], r) => {
+    const cells = splitLine(line);
     if (cells.length !== cols) throw new Error(`${path}:${lineNo}: expected ${cols} columns, got ${cells.length}`);
-    cells.forEach((cell, c) => {
-      if (c < d) out[r * d + c] = feature(cell, path, lineNo, c);
-      else labels![r] = label(cell, path, lineNo);
-    });
+    for (let c = 0; c < cols; c++) {
+      if (c < d) out[r * d + c] = feature(cells[c], path, lineNo, c);
+      else labels![r] = label(cells[c], path, lineNo);
+    }
   });
-  return { features: out, n: rows.length, labels };
+  return { features: out, n: lines.length, labels };
 }
