@@ -117,6 +117,35 @@ describe('deepfit train', () => {
     expect(r.stderr).toBe("deepfit train: ENOENT: no such file or directory, mkdir '/proc/deepfit-run'\n");
   }, 60_000);
 
+  it('tampered run metadata is one line naming the file, checked before anything large is built or copied', () => {
+    const run = path.join(tmp, 'tamper-src');
+    expect(deepfit('train', ...SMALL, '--epochs', '1', '--out', run, '--json').code).toBe(0);
+    /** A copy of a checkpoint with its `meta` JSON changed (same tensors). */
+    const tamper = (from: string, to: string, change: (meta: any) => void) => {
+      const raw = fs.readFileSync(from);
+      const n = Number(raw.readBigUInt64LE(0));
+      const header = JSON.parse(raw.toString('utf8', 8, 8 + n));
+      const meta = JSON.parse(header.__metadata__.meta);
+      change(meta);
+      header.__metadata__.meta = JSON.stringify(meta);
+      let json = JSON.stringify(header);
+      while (Buffer.byteLength(json) % 8) json += ' ';
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.writeFileSync(to, Buffer.concat([len, Buffer.from(json), raw.subarray(8 + n)]));
+      return to;
+    };
+    const badSchedule = tamper(path.join(run, 'last.safetensors'), path.join(tmp, 'tamper1', 'last.safetensors'), (m) => (m.config.schedule = 'bogus'));
+    const r = deepfit('train', '--resume', badSchedule, '--out', path.join(tmp, 'tamper1-new'));
+    expect([r.code, r.stderr]).toEqual([2, `${badSchedule}: its saved config cannot be rebuilt (its schedule "bogus" is unknown)\n`]);
+    expect(fs.existsSync(path.join(tmp, 'tamper1-new', 'last.safetensors'))).toBe(false);
+    const huge = tamper(path.join(run, 'checkpoint.safetensors'), path.join(tmp, 'tamper2', 'checkpoint.safetensors'), (m) => (m.model.hidden = [60000, 60000]));
+    const p = deepfit('predict', '--checkpoint', huge, '--input', path.join(root, 'data', 'digits.csv.gz'));
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/its metadata does not describe the network it holds \(its model config needs 3604440000 weights but the file holds \d+ values\)\n$/);
+  }, 60_000);
+
   it('DEEPFIT_BACKEND sets the default backend; a bad value is one line', () => {
     const env = { ...process.env, DEEPFIT_BACKEND: 'reference' };
     const r = spawnSync(process.execPath, [bin, 'train', ...SMALL, '--epochs', '1', '--out', path.join(tmp, 'envref')], { cwd: tmp, encoding: 'utf8', env });

@@ -18,6 +18,30 @@ export interface ModelConfig {
   batchnorm: boolean;
 }
 
+/** The most hidden layers and the widest layer a stored model config may describe. */
+const MAX_LAYERS = 64;
+const MAX_WIDTH = 65536;
+
+/**
+ * A model config read back from a checkpoint: every field of the form
+ * buildModel expects (the CLI's own values always are). Returns the weight
+ * elements it implies, so a config can be checked against the stored weights
+ * before anything that large is allocated.
+ */
+export function checkModelConfig(c: unknown): number {
+  const bad = (what: string) => new RangeError(`its model config ${what}`);
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) throw bad('is not an object');
+  const m = c as Record<string, unknown>;
+  const width = (v: unknown) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_WIDTH;
+  if (!width(m.inputs) || !width(m.classes)) throw bad(`needs inputs and classes in [1, ${MAX_WIDTH}]`);
+  if (!Array.isArray(m.hidden) || m.hidden.length > MAX_LAYERS || !m.hidden.every(width)) throw bad(`needs hidden: at most ${MAX_LAYERS} widths in [1, ${MAX_WIDTH}]`);
+  if (!ACTIVATIONS.includes(m.activation as never)) throw bad(`has an unknown activation ${JSON.stringify(m.activation)}`);
+  if (typeof m.dropout !== 'number' || !(m.dropout >= 0 && m.dropout < 1)) throw bad('needs dropout in [0, 1)');
+  if (typeof m.batchnorm !== 'boolean') throw bad('needs batchnorm true or false');
+  const dims = [m.inputs as number, ...(m.hidden as number[]), m.classes as number];
+  return dims.slice(1).reduce((n, out, i) => n + out * dims[i], 0);
+}
+
 function activation(name: ModelConfig['activation']): Module {
   switch (name) {
     case 'relu':

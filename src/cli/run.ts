@@ -7,7 +7,7 @@ import type { Module } from '../nn/module';
 import { loadCheckpoint } from '../train/persist';
 import type { EpochResult } from '../train/types';
 import { existingFile, UsageError } from './args';
-import { buildModel, ModelConfig } from './recipe';
+import { buildModel, checkModelConfig, ModelConfig } from './recipe';
 import type { TrainConfig } from './train';
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -48,6 +48,10 @@ export function loadTrained(target: string): { model: Module; standardizer: Stan
   const classes = metaEntry<string[]>(ck.meta, 'classes', file);
   if (!ck.model) throw new UsageError(`${file} holds no model weights`);
   try {
+    // A config is checked against the weights the file holds before a network that large is built.
+    const weights = checkModelConfig(modelConfig);
+    const stored = Object.values(ck.model).reduce((n, t) => n + (t as { data: { length: number } }).data.length, 0);
+    if (weights > stored) throw new RangeError(`its model config needs ${weights} weights but the file holds ${stored} values`);
     const model = buildModel(modelConfig);
     model.loadStateDict(ck.model);
     model.eval();

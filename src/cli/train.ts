@@ -11,7 +11,7 @@ import { confusionMatrix, evaluate, fit, formatDiagnostic } from '../train';
 import type { FitResult } from '../train/fit';
 import type { EpochResult } from '../train/types';
 import { existingFile, helpText, number, oneOf, parse, Spec, UsageError } from './args';
-import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, ModelConfig, OPTIMIZERS, SCHEDULES, stepSize } from './recipe';
+import { ACTIVATIONS, buildModel, buildOptimizer, buildScheduler, checkModelConfig, ModelConfig, OPTIMIZERS, SCHEDULES, stepSize } from './recipe';
 import { loadRun } from './run';
 
 
@@ -265,17 +265,37 @@ export function runTrain(argv: string[], out: (s: string) => void): number {
   }
 }
 
+/** The network, optimizer and schedule; from a resumed run's saved config, a failure names the checkpoint. */
+function rebuildable<T>(checkpoint: string | undefined, build: () => T): T {
+  if (!checkpoint) return build();
+  try {
+    return build();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${checkpoint}: its saved config cannot be rebuilt (${(e as Error).message})`);
+  }
+}
+
 function trainInto(s: Session & { outDir: string }, splits: Splits, started: number, out: (s: string) => void): number {
   const { config, json, resumed } = s;
-  if (resumed) carryCheckpoints(resumed.dir, s.outDir);
   const standardizer = new data.Standardizer().fit(splits.train);
   const [train, val, test] = [splits.train, splits.val, splits.test].map((d) => standardizer.transform(d));
   const modelConfig: ModelConfig = { inputs: train.d, classes: splits.classes.length, ...config.model };
-  manualSeed(config.seed);
-  const model = buildModel(modelConfig);
-  const optimizer = buildOptimizer(model, config.optimizer, config.lr, config.weightDecay);
-  const stepsPerEpoch = Math.ceil(train.n / config.batchSize);
-  const { scheduler, interval } = buildScheduler(optimizer, config.schedule, { epochs: config.epochs, stepsPerEpoch, lr: config.lr, patience: config.patience });
+  const { model, optimizer, scheduler, interval } = rebuildable(resumed?.lastCheckpoint, () => {
+    if (resumed) {
+      checkModelConfig(modelConfig);
+      if (!OPTIMIZERS.includes(config.optimizer)) throw new RangeError(`its optimizer ${JSON.stringify(config.optimizer)} is unknown`);
+      if (!SCHEDULES.includes(config.schedule)) throw new RangeError(`its schedule ${JSON.stringify(config.schedule)} is unknown`);
+    }
+    manualSeed(config.seed);
+    const model = buildModel(modelConfig);
+    const optimizer = buildOptimizer(model, config.optimizer, config.lr, config.weightDecay);
+    const stepsPerEpoch = Math.ceil(train.n / config.batchSize);
+    const { scheduler, interval } = buildScheduler(optimizer, config.schedule, { epochs: config.epochs, stepsPerEpoch, lr: config.lr, patience: config.patience });
+    return { model, optimizer, scheduler, interval };
+  });
+  // Only now, with the run rebuilt, does a new directory get the resumed run's checkpoints.
+  if (resumed) carryCheckpoints(resumed.dir, s.outDir);
   const sizes = `${train.n}/${val.n}/${test.n}`;
   if (!json) {
     out(`deepfit train: ${config.dataset}, ${sizes} samples (train/val/test), ${train.d} features, ${modelConfig.classes} classes; MLP ${[train.d, ...config.model.hidden, modelConfig.classes].join('-')}, ${config.optimizer}, ${config.schedule} schedule, ${backendLabel()}`);
