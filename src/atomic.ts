@@ -22,11 +22,6 @@ let writes = 0;
 /** Symbolic links followed before giving up (Linux's limit). */
 const MAX_LINKS = 40;
 
-/**
- * The file a write to `file` should replace: `file` itself, or where its
- * chain of symbolic links ends (which need not exist yet), so that replacing
- * it keeps the link and changes what the link points at.
- */
 /** The directory with every link in its path resolved (as it is, when it does not exist: the write then fails with ENOENT). */
 function realDir(dir: string): string {
   try {
@@ -36,6 +31,11 @@ function realDir(dir: string): string {
   }
 }
 
+/**
+ * The file a write to `file` should replace: `file` itself, or where its
+ * chain of symbolic links ends (which need not exist yet), so that replacing
+ * it keeps the link and changes what the link points at.
+ */
 function resolveLinks(file: string): string {
   let p = path.resolve(file);
   for (let i = 0; ; i++) {

@@ -21,6 +21,11 @@ export function isDecimal(s: string): boolean {
   return DECIMAL.test(s);
 }
 
+/** Whether k is a parameter index as a state-dict key: '0' or a decimal without leading zeros, below 2^53 (not '', '00', ' 1', '0x1' or '1e0'). */
+export function isIndexKey(k: string): boolean {
+  return /^(0|[1-9][0-9]*)$/.test(k) && Number.isSafeInteger(Number(k));
+}
+
 export function checkFloat32Array(v: unknown, name: string): Float32Array {
   if (!(v instanceof Float32Array)) throw new TypeError(`${name} must be a Float32Array, got ${describe(v)}`);
   return v;

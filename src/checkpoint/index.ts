@@ -8,7 +8,7 @@
 // fsync of the directory. An interrupted save leaves the previous file intact.
 import * as fs from 'fs';
 import { writeFileAtomic } from '../atomic';
-import { checkFilePath, checkInteger, checkObject, describe } from '../errors';
+import { checkFilePath, checkInteger, checkObject, describe, isIndexKey } from '../errors';
 import type { OptimizerStateDict } from '../optim';
 import { Tensor } from '../tensor';
 import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetensors';
@@ -97,7 +97,7 @@ function optimizerParts(sd: unknown): { tensors: [string, TensorToWrite][]; scal
   const tensors: [string, TensorToWrite][] = [];
   const scalars: Record<string, Record<string, number>> = {};
   for (const [idx, entry] of Object.entries(state)) {
-    if (!/^(0|[1-9][0-9]*)$/.test(idx)) throw new RangeError(`${where}.state keys must be parameter indices (0, 1, ...), got '${idx}'`);
+    if (!isIndexKey(idx)) throw new RangeError(`${where}.state keys must be parameter indices (0, 1, ...), got '${idx}'`);
     if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new TypeError(`${where}.state[${idx}] must be an object, got ${describe(entry)}`);
     for (const [key, v] of Object.entries(entry)) {
       if (key === '') throw new RangeError(`${where}.state[${idx}] has an empty key`);

@@ -104,8 +104,9 @@ export function helpText(spec: Spec): string {
 export function number(v: string | boolean | undefined, name: string, { min = -Infinity, max = Infinity, integer = false, positive = false } = {}): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
+  // A plain decimal only (not '', '0x10' or 'Infinity', which Number() also reads).
   const bad = typeof v !== 'string' || !isDecimal(v.trim()) || !Number.isFinite(x) || x < min || x > max || (positive && !(x > 0)) || (integer && !Number.isSafeInteger(x));
-  if (typeof v !== 'string' || v.trim() === '' || bad) {
+  if (bad) {
     const top = max < Infinity ? `<= ${max}` : integer && Math.abs(x) > Number.MAX_SAFE_INTEGER ? `<= ${Number.MAX_SAFE_INTEGER}` : '';
     const bounds = [positive ? '> 0' : min > -Infinity ? `>= ${min}` : '', top].filter(Boolean).join(' and ');
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'}${bounds ? ` ${bounds}` : ''}, got '${v}'`);

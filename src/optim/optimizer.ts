@@ -8,7 +8,7 @@
 // comparisons per parameter.
 import { K } from '../backend';
 import type { Kernels, TensorListHandle } from '../backend/kernels';
-import { checkInteger, checkKnownKeys, checkObject, describe } from '../errors';
+import { checkInteger, checkKnownKeys, checkObject, describe, isIndexKey } from '../errors';
 import { alignedFloat32 } from '../alloc';
 import { Parameter, Tensor } from '../tensor';
 import { checkOption, copyOption, type OptionSpecs } from './options';
@@ -361,7 +361,7 @@ export abstract class Optimizer<O extends object> {
     const out = new Map<number, ParamState>();
     for (const [key, value] of Object.entries(entries)) {
       // Only the canonical form of an index: not '', '00', ' 1 ', '0x1' or '1e0', which Number() also reads.
-      if (!/^(0|[1-9][0-9]*)$/.test(key) || !Number.isSafeInteger(Number(key))) {
+      if (!isIndexKey(key)) {
         throw new RangeError(`stateDict.state: key ${JSON.stringify(key)} is not a parameter index (a non-negative integer in decimal, without leading zeros)`);
       }
       const where = `stateDict.state[${key}]`;
