@@ -75,10 +75,18 @@ void watch_buffer(TensorList& L, const Napi::Float32Array& f, std::unordered_map
   L.buffers.push_back({Napi::Persistent(Napi::ArrayBuffer(env, buf)), data, need});
 }
 
-// makeTensorList(lists: Float32Array[][]) -> External<TensorList>
+// makeTensorList(lists: Float32Array[][], callerChecks = false) -> External<TensorList>
+//
+// With callerChecks the kernels skip the per-call buffer check: the caller
+// promises to verify, synchronously before every call, that each array still
+// has its length (a detached buffer's arrays read as length 0, and a shrunk
+// resizable buffer's arrays lose length or read as 0). The optimizers do this,
+// which saves two N-API calls per distinct buffer per step.
 Napi::Value MakeTensorList(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArray()) throw Napi::TypeError::New(env, "lists must be an array of arrays of Float32Array");
+  if (!info[1].IsUndefined() && !info[1].IsBoolean()) throw Napi::TypeError::New(env, "callerChecks must be a boolean");
+  const bool caller_checks = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
   Napi::Array outer = info[0].As<Napi::Array>();
   auto* L = new TensorList();
   std::unordered_map<void*, size_t> seen;
@@ -104,7 +112,7 @@ Napi::Value MakeTensorList(const Napi::CallbackInfo& info) {
         else if (f.ElementLength() != L->len[t])
           throw Napi::RangeError::New(env, "arrays of one tensor must have the same length");
         L->ptr[l * L->tensors + t] = f.Data();
-        watch_buffer(*L, f, seen);
+        if (!caller_checks) watch_buffer(*L, f, seen);
       }
     }
     L->offset.resize(L->tensors + 1);

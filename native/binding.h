@@ -99,7 +99,8 @@ struct TensorList {
   // Keeping an array alive does not stop its buffer from being detached
   // (transferred) or a resizable buffer from shrinking, so every use re-checks
   // each distinct ArrayBuffer: same data pointer, still `need` bytes long.
-  // Arrays that share a buffer (state slabs) cost one check.
+  // Arrays that share a buffer (state slabs) cost one check. Empty for a list
+  // made with callerChecks, whose caller verifies the lengths before each call.
   struct BufferCheck {
     Napi::Reference<Napi::ArrayBuffer> buffer;
     void* data;

@@ -1,6 +1,6 @@
 // Tensor: a Float32Array with a shape. Parameter: a Tensor with a gradient.
 import { checkFloat32Array, checkInteger, describe } from './errors';
-import { alignedFloat32 } from './alloc';
+import { alignedFloat32, gradientFloat32 } from './alloc';
 
 // The most elements one Float32Array can hold (V8 on 64-bit hosts).
 const MAX_ELEMENTS = 2 ** 32;
@@ -76,7 +76,7 @@ export class Parameter extends Tensor {
 
   constructor(data: Float32Array | number[], shape?: number[]) {
     super(data, shape);
-    this.grad = alignedFloat32(this.data.length);
+    this.grad = gradientFloat32(this.data.length);
   }
 
   /** Fills grad with zeros. */

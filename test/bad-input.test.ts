@@ -43,6 +43,17 @@ describe('native tensor lists', () => {
     expect(() => K.addScaledList(list, 0, 1, 1)).toThrow(/detached or resized/);
   });
 
+  it('made with callerChecks, take a boolean there and skip the buffer check (the caller verifies lengths)', () => {
+    const K = loadNative();
+    const p = new Float32Array(16);
+    for (const bad of [1, 'yes', {}, null]) expect(() => K.makeTensorList([[p]], bad as never)).toThrow(/callerChecks must be a boolean/);
+    const list = K.makeTensorList([[p]], true);
+    K.scaleList(list, 0, 2);
+    const checked = K.makeTensorList([[p]], false);
+    structuredClone(p.buffer, { transfer: [p.buffer] });
+    expect(() => K.scaleList(checked, 0, 2)).toThrow(/detached or resized/);
+  });
+
   it('accept only their own handles', () => {
     const K = loadNative();
     for (const bad of [undefined, null, {}, [], new Float32Array(4), 1]) {
@@ -66,6 +77,57 @@ describe('optimizers', () => {
         sgd.step();
         detach(q.data);
         expect(() => sgd.step()).toThrow(/data has 0 elements, expected 8/);
+      });
+    });
+  }
+  for (const c of configs()) {
+    it(`${c.name}: a state buffer, or a block of small gradients, detached between steps is an error, not a crash`, async () => {
+      const { optim, Parameter } = await import('../src');
+      withConfig(c, () => {
+        for (const [name, make, key] of [
+          ['Adam', (ps: InstanceType<typeof Parameter>[]) => new optim.Adam(ps), 'exp_avg_sq'],
+          ['SGD', (ps: InstanceType<typeof Parameter>[]) => new optim.SGD(ps, { lr: 0.1, momentum: 0.9 }), 'momentum_buffer'],
+          ['RMSprop', (ps: InstanceType<typeof Parameter>[]) => new optim.RMSprop(ps, { centered: true }), 'grad_avg'],
+          ['Adagrad', (ps: InstanceType<typeof Parameter>[]) => new optim.Adagrad(ps), 'sum'],
+        ] as const) {
+          const ps = [new Parameter(new Float32Array(1 << 16).fill(1)), new Parameter(new Float32Array(8).fill(1))];
+          const opt = make(ps);
+          opt.step();
+          const state = (opt as unknown as { state: Map<unknown, Record<string, Float32Array>> }).state;
+          detach(state.get(ps[1])![key]);
+          // State buffers of one name share a slab: the first parameter in it is named.
+          expect(() => opt.step(), name).toThrow(new RegExp(`paramGroups\\[0\\]\\.params\\[[01]\\]: state ${key} has 0 elements, expected (65536|8)`));
+        }
+        // Detaching one small gradient's buffer detaches its neighbours' too: each is refused by name.
+        const qs = [new Parameter(new Float32Array(8).fill(1)), new Parameter(new Float32Array(8).fill(1))];
+        const opt = new optim.AdamW(qs);
+        opt.step();
+        detach(qs[0].grad);
+        expect(qs[1].grad.length).toBe(0);
+        expect(() => opt.step()).toThrow(/params\[0\]: grad has 0 elements, expected 8/);
+        qs[0].grad = new Float32Array(8);
+        expect(() => opt.step()).toThrow(/params\[1\]: grad has 0 elements, expected 8/);
+
+        // A getter that detaches a buffer after the checks, while the step prepares its scalars.
+        const r = [new Parameter(new Float32Array(1 << 16).fill(1))];
+        const w = new optim.AdamW(r);
+        let reads = 0, detachAt = -1;
+        let lr = 1e-3;
+        Object.defineProperty(w.paramGroups[0], 'lr', {
+          get: () => {
+            if (++reads === detachAt) detach(r[0].data);
+            return lr;
+          },
+          set: (v: number) => (lr = v),
+        });
+        w.step();
+        const perStep = reads;
+        w.step();
+        expect(reads).toBe(2 * perStep);
+        detachAt = 3 * perStep; // the last read of the next step, after the array checks
+        const before = r[0].grad.slice();
+        expect(() => w.step()).toThrow(/paramGroups\[0\]: an array was detached or resized during the step/);
+        expect(r[0].grad).toEqual(before);
       });
     });
   }

@@ -8,8 +8,13 @@
 export type TensorListHandle = unknown;
 
 export interface Kernels {
-  /** lists[l][t]: array l (params, grads, state...) of tensor t. */
-  makeTensorList(lists: Float32Array[][]): TensorListHandle;
+  /**
+   * lists[l][t]: array l (params, grads, state...) of tensor t. Native kernels
+   * re-check every distinct buffer of a list at each call (detached or shrunk
+   * since); with callerChecks they skip that, and the caller must verify that
+   * every array still has its length, synchronously before every call.
+   */
+  makeTensorList(lists: Float32Array[][], callerChecks?: boolean): TensorListHandle;
   /** Bandwidth ceiling with AdamW's traffic: a,b,c += d over n elements. */
   touch4(a: Float32Array, b: Float32Array, c: Float32Array, d: Float32Array, n: number): void;
   copy(dst: Float32Array, src: Float32Array, n: number): void;

@@ -146,6 +146,8 @@ export abstract class Optimizer<O extends object> {
       const group = this.paramGroups[gi];
       const created = current[gi] ? null : this.rebuild(cache, this.buffers(group), group);
       const call = this.prepare(group, cache.states, created);
+      // The list was made with callerChecks: this is the check, right before the call.
+      if (!listIntact(cache)) throw new RangeError(`paramGroups[${gi}]: an array was detached or resized during the step`);
       cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
     });
     return { skipped };
@@ -294,9 +296,9 @@ export abstract class Optimizer<O extends object> {
     const [datas, grads] = lists;
     for (let t = 0; t < params.length; t++) {
       const p = params[t];
-      if (datas[t] !== p.data || grads[t] !== p.grad || p.data.length !== cache.lengths[t] || p.grad.length !== cache.lengths[t]) return false;
+      if (datas[t] !== p.data || grads[t] !== p.grad) return false;
     }
-    return true;
+    return listIntact(cache);
   }
 
   /**
@@ -330,7 +332,7 @@ export abstract class Optimizer<O extends object> {
     cache.lists = next;
     cache.lengths = params.map((p) => p.data.length);
     cache.buffers = buffers;
-    cache.handle = cache.kernels.makeTensorList(next);
+    cache.handle = cache.kernels.makeTensorList(next, true);
     return created;
   }
 
@@ -400,6 +402,17 @@ export abstract class Optimizer<O extends object> {
 }
 
 // ---- helpers ----
+
+/**
+ * Whether every array of the cached list still has its tensor's length when
+ * the list was built: a detached buffer's arrays read as length 0, a shrunk
+ * resizable buffer's as shorter or 0.
+ */
+function listIntact(cache: GroupCache): boolean {
+  const { lists, lengths } = cache;
+  for (const list of lists!) for (let t = 0; t < list.length; t++) if (list[t].length !== lengths[t]) return false;
+  return true;
+}
 
 /** n rounded up to whole 64-byte lines of floats. */
 function padded(n: number): number {
