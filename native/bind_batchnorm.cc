@@ -7,6 +7,11 @@
 namespace df {
 namespace {
 
+// Outputs from this size on are written with non-temporal stores (the kernel's
+// `stream`): far larger than a core's share of the last-level cache, they
+// would be evicted before use, and streaming saves reading them in first.
+constexpr size_t STREAM_MIN_BYTES = 8u << 20;
+
 struct Shape {
   size_t N, C, L, total;
 };
@@ -95,8 +100,10 @@ Napi::Value BnApply(const Napi::CallbackInfo& info) {
   Span alpha = f32(info, 5, "alpha"), beta = f32(info, 6, "beta");
   require_len(info, alpha, s.C, "alpha");
   require_len(info, beta, s.C, "beta");
+  // An output this large leaves the caches anyway: stream it to memory.
+  int stream = s.total * sizeof(float) >= STREAM_MIN_BYTES ? 1 : 0;
   auto fn = K().batchnorm.apply;
-  over_rows(s, [&](size_t r0, size_t r1) { fn(x, y, r0, r1, s.C, s.L, alpha.data, beta.data); });
+  over_rows(s, [&](size_t r0, size_t r1) { fn(x, y, r0, r1, s.C, s.L, alpha.data, beta.data, stream); });
   return info.Env().Undefined();
 }
 

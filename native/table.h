@@ -123,8 +123,9 @@ struct BatchNormKernels {
   void (*stats)(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, double* sum, double* sumsq);
   void (*backward_sums)(const float* g, const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1,
                         const double* mean, double* sum_g, double* sum_gx);
+  // stream: write y with non-temporal stores (outputs far larger than the caches).
   void (*apply)(const float* x, float* y, size_t r0, size_t r1, size_t C, size_t L, const float* alpha,
-                const float* beta);
+                const float* beta, int stream);
   void (*backward_apply)(const float* g, const float* x, float* dx, size_t r0, size_t r1, size_t C, size_t L,
                          const double* mean, const double* k1, const double* k2, const double* k3, int train);
 };

@@ -4,6 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { backend, Generator, nn, Tensor } from '../src';
 import type { BatchNormOptions } from '../src/nn';
+import { K } from '../src/backend';
 import { loadGolden } from './golden';
 import { configs, withConfig, offsetView, randomArray, expectBitsEqual, EDGE_VALUES } from './helpers';
 
@@ -83,6 +84,16 @@ describe('BatchNorm against PyTorch', () => {
   }
 });
 
+/**
+ * n values of either sign spread over 2^-30 .. 2^30 in magnitude: double sums
+ * of them (and of their squares) round, so a sum taken in another order, or a
+ * term added twice or missed, changes the bits.
+ */
+function wideArray(n: number, seed: number): Float32Array {
+  const u = randomArray(2 * n, seed, 0, 1);
+  return Float32Array.from({ length: n }, (_, i) => (u[2 * i] < 0.5 ? -1 : 1) * (1 + u[2 * i]) * 2 ** (Math.floor(61 * u[2 * i + 1]) - 30));
+}
+
 /** Forward + backward in training, then in eval, on random data; every array the module produced. */
 function trainEval(kind: string, shape: number[], seed: number, options: BatchNormOptions = {}) {
   const C = shape[1];
@@ -93,8 +104,8 @@ function trainEval(kind: string, shape: number[], seed: number, options: BatchNo
   const out: Float32Array[] = [];
   for (const training of [true, true, false]) {
     m.train(training);
-    const x = new Tensor(offsetView(randomArray(n, seed + 3, -3, 5)), shape);
-    out.push(m.forward(x).data, m.backward(new Tensor(randomArray(n, seed + 4), shape)).data);
+    const x = new Tensor(offsetView(wideArray(n, seed + 3)), shape);
+    out.push(m.forward(x).data, m.backward(new Tensor(wideArray(n, seed + 4), shape)).data);
   }
   out.push(...m.parameters().map((p) => p.grad), ...m.namedBuffers().map(([, b]) => b.data));
   return out;
@@ -109,6 +120,8 @@ function expectSameEverywhere(kind: string, shape: number[], options: BatchNormO
 describe('BatchNorm exactness', () => {
   it('[N, C] at sizes around the SIMD widths: identical bits everywhere', () => {
     for (const N of [2, 7, 15, 16, 17]) for (const C of [1, 7, 16, 17, 65, 130]) expectSameEverywhere('BatchNorm1d', [N, C]);
+    // Rows go in tiles of 32 (8 lanes x 4): whole tiles, a tile and a row, and tails of every length.
+    for (const N of [31, 32, 33, 63, 64, 95, 100]) for (const C of [8, 13, 64, 71]) expectSameEverywhere('BatchNorm1d', [N, C]);
   });
 
   it('[N, C, L] and [N, C, H, W]: identical bits everywhere', () => {
@@ -120,6 +133,57 @@ describe('BatchNorm exactness', () => {
   it('more than one reduction chunk per channel (M > 65536): identical bits everywhere', () => {
     expectSameEverywhere('BatchNorm1d', [3, 2, 30001]);
     expectSameEverywhere('BatchNorm1d', [70001, 3]);
+    expectSameEverywhere('BatchNorm1d', [65536 + 37, 9]);
+  });
+
+  it('the per-channel double sums themselves (bnStats, bnBackwardSums) are identical everywhere', () => {
+    // Outputs are float32, which can hide a last-bit difference in a double
+    // sum; these compare the sums, on data whose sums round in double.
+    const shapes = [[2, 9, 1], [31, 8, 1], [32, 8, 1], [33, 13, 1], [64, 64, 1], [95, 71, 1], [100, 130, 1], [256, 1024, 1], [65536 + 37, 9, 1], [3, 5, 17], [4, 3, 1000]];
+    for (const [N, C, L] of shapes) {
+      const n = N * C * L;
+      const x = offsetView(wideArray(n, N + C)), g = wideArray(n, L + 1);
+      const mean = Float64Array.from(wideArray(C, 5));
+      const runs = configs().map((cfg) =>
+        withConfig(cfg, () => {
+          const out = [new Float64Array(C), new Float64Array(C), new Float64Array(C), new Float64Array(C)];
+          K().bnStats(x, N, C, L, out[0], out[1]);
+          K().bnBackwardSums(g, x, N, C, L, mean, out[2], out[3]);
+          return { name: cfg.name, out };
+        }),
+      );
+      const ref = runs[runs.length - 1].out;
+      for (const r of runs) {
+        r.out.forEach((a, j) => {
+          const bits = (v: Float64Array) => new Uint32Array(v.buffer);
+          const k = bits(a).findIndex((w, i) => w !== bits(ref[j])[i]);
+          expect(k, `${r.name} [${N}, ${C}, ${L}] sum ${j}: first difference at word ${k}`).toBe(-1);
+        });
+      }
+    }
+  });
+
+  it('outputs of 8 MiB and more (written with non-temporal stores) are identical everywhere, at any alignment', () => {
+    for (const [N, C, L] of [[8193, 257, 1], [3, 5, 140001], [2, 64, 16384]]) {
+      const n = N * C * L;
+      const x = offsetView(wideArray(n, C));
+      for (let i = 0; i < n; i += 9973) x[i] = EDGE_VALUES[(i / 9973) % EDGE_VALUES.length];
+      const alpha = wideArray(C, 1), beta = wideArray(C, 2);
+      alpha[1] = Infinity; // Inf * 0 = NaN, written as the quiet NaN
+      const runs = configs().map((cfg) =>
+        withConfig(cfg, () => {
+          const y = offsetView(new Float32Array(n), 1 + (C % 5));
+          K().bnApply(x, y, N, C, L, alpha, beta);
+          return { name: cfg.name, y };
+        }),
+      );
+      const ref = runs[runs.length - 1].y;
+      for (const i of [0, 1, 2, L, n - 1]) {
+        const c = Math.floor(i / L) % C;
+        expect(ref[i]).toBe(Math.fround(Math.fround(x[i] * alpha[c]) + beta[c]));
+      }
+      for (const r of runs) expectBitsEqual(r.y, ref, `${r.name} bnApply [${N}, ${C}, ${L}]`);
+    }
   });
 
   it('does not depend on the thread count', () => {

@@ -11,6 +11,9 @@
 #include <algorithm>
 #include <limits>
 #include <vector>
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
 
 #include "isa.h"
 
@@ -31,11 +34,9 @@ inline double combine8(const double* l) {
 #if defined(__AVX512F__)
 typedef double v8d __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
-inline v8d load8(const float* p) {
-  v8f v;
-  std::memcpy(&v, p, sizeof v);
-  return __builtin_convertvector(v, v8d);
-}
+// One vcvtps2pd from memory: GCC 12 (generic tuning) lowers the vector-extension
+// conversion of a loaded 32-byte vector into two 4-wide converts and a shuffle.
+inline v8d load8(const float* p) { return (v8d)_mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 #else
 #if defined(__AVX__)
 constexpr int VW = 4;
@@ -70,7 +71,19 @@ inline v8d operator-(const v8d& a, double s) {
   for (int k = 0; k < 8 / VW; k++) r.p[k] = a.p[k] - s;
   return r;
 }
+inline v8d operator-(const v8d& a, const v8d& b) {
+  v8d r;
+  for (int k = 0; k < 8 / VW; k++) r.p[k] = a.p[k] - b.p[k];
+  return r;
+}
 #endif
+// Eight doubles from memory, and back.
+inline v8d load8d(const double* p) {
+  v8d r;
+  std::memcpy(&r, p, sizeof r);
+  return r;
+}
+inline void store8d(double* p, const v8d& v) { std::memcpy(p, &v, sizeof v); }
 
 // Two fixed-order sums per channel, sum0 += f0(i, c), sum1 += f1(i, c), where
 // i is the flat index of x[n][c][l]; out0[c], out1[c] receive them. L > 1:
@@ -117,11 +130,21 @@ void channel_sums_runs(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0
 // L = 1: channel c's values are x[n][c], t = n. Channels go in blocks of up
 // to CBLOCK; a block's lanes (lane j of channel k at A[j][k]) stay in L1
 // while the rows stream past, and each row of the block is one contiguous
-// run, so the loop along k vectorizes. Fewer than 8 channels go one at a
-// time (a row of them is too short to vectorize).
+// run, so the work vectorizes along k. Lane j takes rows j, j + 8, j + 16...;
+// rows go in tiles of 8 * RUN, and each visit of lane j adds its RUN rows of
+// the tile in order in registers (the same sums as one row at a time, with
+// 1 / RUN of the stores: a store of every lane per row is what bounds the
+// simpler loop). Rows after the last whole tile of a chunk go one at a time,
+// as do the channels after the last 8 of a block. Fewer than 8 channels go
+// one at a time (a row of them is too short to vectorize).
+//
+// fv(i, c, t0, t1) sets t0, t1 to the terms of the 8 channels c .. c + 7 at
+// flat indices i .. i + 7 (one row), each lane as f0(i + k, c + k) and
+// f1(i + k, c + k) would give it.
 constexpr size_t CBLOCK = 64;
-template <class F0, class F1>
-void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, double* out0, double* out1) {
+constexpr size_t RUN = 4;
+template <class F0, class F1, class FV>
+void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, FV fv, double* out0, double* out1) {
   for (size_t c = c0; c < c1; c++) out0[c] = out1[c] = 0.0;
   if (c1 - c0 < 8) {
     for (size_t c = c0; c < c1; c++)
@@ -139,12 +162,38 @@ void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, d
   }
   for (size_t cb = c0; cb < c1; cb += CBLOCK) {
     size_t w = c1 - cb < CBLOCK ? c1 - cb : CBLOCK;
+    size_t wv = w & ~size_t(7);  // channels done 8 at a time
     for (size_t nb = 0; nb < N; nb += REDUCE_CHUNK) {
       size_t ne = nb + REDUCE_CHUNK < N ? nb + REDUCE_CHUNK : N;
-      alignas(64) double A[8][CBLOCK], B[8][CBLOCK];
+      // Rows of a lane are CBLOCK + 8 doubles apart, so A[j] and B[j] never
+      // share a 4 KiB page offset (loads would wait on unrelated stores).
+      alignas(64) double A[8][CBLOCK + 8], B[8][CBLOCK + 8];
       for (int j = 0; j < 8; j++)
         for (size_t k = 0; k < CBLOCK; k++) A[j][k] = B[j][k] = 0.0;
-      for (size_t n = nb; n < ne; n++) {
+      size_t n = nb;
+      for (; n + 8 * RUN <= ne; n += 8 * RUN) {
+        for (size_t j = 0; j < 8; j++) {
+          double* a = A[j];
+          double* b = B[j];
+          size_t base = (n + j) * C + cb;
+          for (size_t k = 0; k < wv; k += 8) {
+            v8d sa = load8d(a + k), sb = load8d(b + k), t0, t1;
+            for (size_t r = 0; r < RUN; r++) {
+              fv(base + 8 * r * C + k, cb + k, t0, t1);
+              sa += t0;
+              sb += t1;
+            }
+            store8d(a + k, sa);
+            store8d(b + k, sb);
+          }
+          for (size_t k = wv; k < w; k++)
+            for (size_t r = 0; r < RUN; r++) {
+              a[k] += f0(base + 8 * r * C + k, cb + k);
+              b[k] += f1(base + 8 * r * C + k, cb + k);
+            }
+        }
+      }
+      for (; n < ne; n++) {
         double* a = A[n & 7];
         double* b = B[n & 7];
         size_t base = n * C + cb;
@@ -166,11 +215,12 @@ void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, d
   }
 }
 
-// f0v/f1v: the terms of 8 consecutive flat indices of one channel (L > 1).
-template <class F0, class F1, class F0v, class F1v>
-void channel_sums(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, F0v f0v, F1v f1v, double* out0,
-                  double* out1) {
-  if (L == 1) channel_sums_rows(N, C, c0, c1, f0, f1, out0, out1);
+// f0v/f1v: the terms of 8 consecutive flat indices of one channel (L > 1);
+// fv: both terms of one row's 8 consecutive channels (L = 1).
+template <class F0, class F1, class F0v, class F1v, class FV>
+void channel_sums(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0, F1 f1, F0v f0v, F1v f1v, FV fv,
+                  double* out0, double* out1) {
+  if (L == 1) channel_sums_rows(N, C, c0, c1, f0, f1, fv, out0, out1);
   else channel_sums_runs(N, C, L, c0, c1, f0, f1, f0v, f1v, out0, out1);
 }
 
@@ -179,7 +229,12 @@ void stats(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, d
   channel_sums(
       N, C, L, c0, c1, [x](size_t i, size_t) { return static_cast<double>(x[i]); },
       [x](size_t i, size_t) { double v = x[i]; return v * v; }, [x](size_t i, size_t) { return load8(x + i); },
-      [x](size_t i, size_t) { v8d v = load8(x + i); return v * v; }, sum, sumsq);
+      [x](size_t i, size_t) { v8d v = load8(x + i); return v * v; },
+      [x](size_t i, size_t, v8d& t0, v8d& t1) {
+        t0 = load8(x + i);
+        t1 = t0 * t0;
+      },
+      sum, sumsq);
 }
 
 // sum_g[c] = sum of g, sum_gx[c] = sum of g * (x - mean[c]).
@@ -189,17 +244,77 @@ void backward_sums(const float* g, const float* x, size_t N, size_t C, size_t L,
       N, C, L, c0, c1, [g](size_t i, size_t) { return static_cast<double>(g[i]); },
       [g, x, mean](size_t i, size_t c) { return static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean[c]); },
       [g](size_t i, size_t) { return load8(g + i); },
-      [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - mean[c]); }, sum_g, sum_gx);
+      [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - mean[c]); },
+      [g, x, mean](size_t i, size_t c, v8d& t0, v8d& t1) {
+        t0 = load8(g + i);
+        t1 = t0 * (load8(x + i) - load8d(mean + c));
+      },
+      sum_g, sum_gx);
 }
 
 // NaN results are written as the quiet NaN 0x7fc00000: which NaN operand a
 // multiply or add passes on depends on the compiler's operand order.
 inline float canonical(float v) { return v != v ? std::numeric_limits<float>::quiet_NaN() : v; }
 
+// y[i] = canonical(x[i] * a[i] + b[i]) (A_VEC) or canonical(x[i] * a0 + b0),
+// i in [0, n), with non-temporal stores where y is aligned for them: the
+// output then goes to memory without first being read into the cache (a
+// third of the traffic of an output far larger than the caches). The same
+// two float operations as the plain loop, so the same bits.
+template <bool A_VEC>
+void affine_stream(const float* x, float* y, size_t n, const float* a, const float* b, float a0, float b0) {
+  auto one = [&](size_t i) { y[i] = canonical(x[i] * (A_VEC ? a[i] : a0) + (A_VEC ? b[i] : b0)); };
+  size_t i = 0;
+#if defined(__AVX512F__) || defined(__AVX__) || defined(__SSE2__)
+#if defined(__AVX512F__)
+  constexpr size_t W = 16;
+#elif defined(__AVX__)
+  constexpr size_t W = 8;
+#else
+  constexpr size_t W = 4;
+#endif
+  for (; i < n && (reinterpret_cast<uintptr_t>(y + i) & (W * 4 - 1)); i++) one(i);
+  for (; i + W <= n; i += W) {
+#if defined(__AVX512F__)
+    __m512 va = A_VEC ? _mm512_loadu_ps(a + i) : _mm512_set1_ps(a0);
+    __m512 vb = A_VEC ? _mm512_loadu_ps(b + i) : _mm512_set1_ps(b0);
+    __m512 v = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(x + i), va), vb);
+    v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_EQ_OQ), _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN()), v);
+    _mm512_stream_ps(y + i, v);
+#elif defined(__AVX__)
+    __m256 va = A_VEC ? _mm256_loadu_ps(a + i) : _mm256_set1_ps(a0);
+    __m256 vb = A_VEC ? _mm256_loadu_ps(b + i) : _mm256_set1_ps(b0);
+    __m256 v = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), va), vb);
+    v = _mm256_blendv_ps(_mm256_set1_ps(std::numeric_limits<float>::quiet_NaN()), v, _mm256_cmp_ps(v, v, _CMP_EQ_OQ));
+    _mm256_stream_ps(y + i, v);
+#else
+    __m128 va = A_VEC ? _mm_loadu_ps(a + i) : _mm_set1_ps(a0);
+    __m128 vb = A_VEC ? _mm_loadu_ps(b + i) : _mm_set1_ps(b0);
+    __m128 v = _mm_add_ps(_mm_mul_ps(_mm_loadu_ps(x + i), va), vb);
+    __m128 ok = _mm_cmpeq_ps(v, v);
+    v = _mm_or_ps(_mm_and_ps(ok, v), _mm_andnot_ps(ok, _mm_set1_ps(std::numeric_limits<float>::quiet_NaN())));
+    _mm_stream_ps(y + i, v);
+#endif
+  }
+#endif
+  for (; i < n; i++) one(i);
+}
+
 // y = x * alpha[c] + beta[c], two float operations (PyTorch's CPU form), over
-// rows [r0, r1).
+// rows [r0, r1); with stream, through non-temporal stores.
 void apply(const float* x, float* y, size_t r0, size_t r1, size_t C, size_t L, const float* alpha,
-           const float* beta) {
+           const float* beta, int stream) {
+  if (stream) {
+    if (L == 1) {
+      for (size_t n = r0; n < r1; n++) affine_stream<true>(x + n * C, y + n * C, C, alpha, beta, 0.f, 0.f);
+    } else {
+      for (size_t r = r0; r < r1; r++) affine_stream<false>(x + r * L, y + r * L, L, nullptr, nullptr, alpha[r % C], beta[r % C]);
+    }
+#if defined(__SSE2__)
+    _mm_sfence();  // order the streamed stores before the pool reports this piece done
+#endif
+    return;
+  }
   if (L == 1) {
     for (size_t n = r0; n < r1; n++) {
       const float* xr = x + n * C;
