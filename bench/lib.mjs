@@ -20,6 +20,24 @@ export async function measure(tasks, { time = 300, warmupTime = 50, iterations =
   return out;
 }
 
+/**
+ * measure() `rounds` times, side by side each time. Work that runs in the
+ * caches is shifted by other tenants of a shared machine by up to ±30% from
+ * one measurement to the next, so ratios come from the median round.
+ */
+export async function measureRounds(tasks, rounds, opts) {
+  const out = [];
+  for (let r = 0; r < rounds; r++) out.push(await measure(tasks, opts));
+  return out;
+}
+
+/** The round whose ratio(round) is the median, with the lowest and highest ratios. */
+export function medianRound(results, ratio) {
+  const sorted = results.map((r) => ({ r, q: ratio(r) })).sort((a, b) => a.q - b.q);
+  const mid = sorted[sorted.length >> 1];
+  return { round: mid.r, ratio: mid.q, lowest: sorted[0].q, highest: sorted[sorted.length - 1].q };
+}
+
 export function machine() {
   let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   try {

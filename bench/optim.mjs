@@ -13,7 +13,7 @@
 import deepfit from '../dist/index.js';
 import backendModule from '../dist/backend/index.js';
 import allocModule from '../dist/alloc.js';
-import { measure, table, fmt } from './lib.mjs';
+import { measure, measureRounds, medianRound, table, fmt } from './lib.mjs';
 
 const { optim, Parameter, backend } = deepfit;
 const { K } = backendModule;
@@ -84,25 +84,18 @@ function ratios(at1M, isas) {
   table('Native speed-up over the reference at 1M parameters', ['ISA', ...Object.keys(OPTIMIZERS)], rows);
 }
 
-// The two steps work in the L3 cache, where other tenants of a shared machine
-// shift single measurements by up to ±30%; so the pair is measured in ROUNDS
-// rounds, side by side each time, and the median round's ratio is reported
-// with the lowest and highest.
+// Both steps work in the L3 cache, so the pair is measured in ROUNDS rounds
+// and the median round's ratio is reported with the lowest and highest.
 const ROUNDS = 7;
 
 async function multiTensor(isa) {
   backend.setIsa(isa);
   const many = new optim.AdamW(params(1000, 1000));
   const one = new optim.AdamW(params(1, 1_000_000));
-  const rounds = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = await measure({ many: () => many.step(), one: () => one.step() }, { time: TIME, warmupTime: Math.min(TIME, 50) });
-    rounds.push({ ...t, ratio: t.many / t.one });
-  }
-  rounds.sort((a, b) => a.ratio - b.ratio);
-  const mid = rounds[ROUNDS >> 1];
+  const rounds = await measureRounds({ many: () => many.step(), one: () => one.step() }, ROUNDS, { time: TIME, warmupTime: Math.min(TIME, 50) });
+  const m = medianRound(rounds, (t) => t.many / t.one);
   table(`Multi-tensor AdamW step (${isa}, ${backend.getThreads()} threads, median of ${ROUNDS} rounds)`, ['1,000 × 1,000', '1 × 1,000,000', 'ratio (goal ≤ 1.3)', 'lowest – highest ratio'], [
-    [`${fmt.ms(mid.many)} ms`, `${fmt.ms(mid.one)} ms`, fmt.ratio(mid.ratio), `${fmt.ratio(rounds[0].ratio)} – ${fmt.ratio(rounds[ROUNDS - 1].ratio)}`],
+    [`${fmt.ms(m.round.many)} ms`, `${fmt.ms(m.round.one)} ms`, fmt.ratio(m.ratio), `${fmt.ratio(m.lowest)} – ${fmt.ratio(m.highest)}`],
   ]);
 }
 
