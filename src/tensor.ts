@@ -79,17 +79,21 @@ export class Parameter extends Tensor {
     this.grad = gradientFloat32(this.data.length);
   }
 
-  /** Fills grad with zeros. */
+  /** Fills grad with zeros (a RangeError if grad no longer matches data, e.g. was detached). */
   zeroGrad(): void {
-    this.grad.fill(0);
+    checkParameter(this, 'parameter').grad.fill(0);
   }
 }
+
+/** Appended to a gradient-length error when the gradient reads as empty. */
+export const DETACHED_GRAD = " (was its buffer detached? Small parameters' gradients share one block: transferring one of them detaches all)";
 
 /** Checks a Parameter's data (as checkTensor) and that its grad is a Float32Array of the same length. */
 export function checkParameter(p: Parameter, name: string): Parameter {
   checkTensor(p, name);
   if (!(p.grad instanceof Float32Array) || p.grad.length !== p.data.length) {
-    throw new RangeError(`${name}.grad must be a Float32Array of ${p.data.length} elements, got ${describe(p.grad)}`);
+    const hint = p.grad instanceof Float32Array && p.grad.length === 0 && p.data.length > 0 ? DETACHED_GRAD : '';
+    throw new RangeError(`${name}.grad must be a Float32Array of ${p.data.length} elements, got ${describe(p.grad)}${hint}`);
   }
   return p;
 }

@@ -131,6 +131,23 @@ describe('optimizers', () => {
       });
     });
   }
+  it('zeroGrad (optimizer, module, parameter) refuses a detached gradient before zeroing any', async () => {
+    const { optim, nn, Parameter } = await import('../src');
+    const big = new Parameter(new Float32Array(5000).fill(1));
+    const small = new Parameter(new Float32Array(8).fill(1));
+    big.grad.fill(3);
+    const opt = new optim.SGD([big, small], { lr: 0.1 });
+    detach(small.grad);
+    expect(() => opt.zeroGrad()).toThrow(/^paramGroups\[0\]\.params\[1\]\.grad must be a Float32Array of 8 elements, got a Float32Array of length 0 \(was its buffer detached\? Small parameters' gradients share one block/);
+    expect(big.grad[0]).toBe(3);
+    expect(() => small.zeroGrad()).toThrow(RangeError);
+    const lin = new nn.Linear(70, 70);
+    lin.weight.grad.fill(2);
+    detach(lin.bias!.grad);
+    expect(() => lin.zeroGrad()).toThrow(/^bias\.grad must be a Float32Array of 70 elements/);
+    expect(lin.weight.grad[0]).toBe(2);
+  });
+
   for (const c of configs()) {
     it(`${c.name}: clipGradNorm refuses a parameter whose data and grad were both detached`, async () => {
       const { utils, Parameter } = await import('../src');
@@ -227,7 +244,7 @@ describe('files', () => {
     const before = fs.readFileSync(file);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => save(file, { model, meta: cyclic })).toThrow(/^meta must be JSON-serializable/);
+    expect(() => save(file, { model, meta: cyclic })).toThrow(/^meta.self refers back to itself \(a cycle\)/);
     expect(() => save(file, { model, meta: { n: 1n } })).toThrow(TypeError);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(fs.readdirSync(path.dirname(file))).toEqual(['c.safetensors']);

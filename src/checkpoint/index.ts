@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import { writeFileAtomic } from '../atomic';
 import { checkFilePath, checkInteger, checkObject, describe, isIndexKey } from '../errors';
 import type { OptimizerStateDict } from '../optim';
+import type { SchedulerState } from '../sched/base';
 import { Tensor } from '../tensor';
 import { encode, parse, CheckpointFormatError, TensorToWrite } from './safetensors';
 
@@ -29,7 +30,7 @@ export interface SaveContents {
 export interface Checkpoint {
   model?: Record<string, Tensor>;
   optimizer?: OptimizerStateDict;
-  scheduler?: Record<string, unknown>;
+  scheduler?: SchedulerState;
   meta?: unknown;
 }
 
@@ -109,16 +110,33 @@ function optimizerParts(sd: unknown): { tensors: [string, TensorToWrite][]; scal
   return { tensors, scalars, paramGroups };
 }
 
-/** toJson, with a failure (a cycle, a BigInt) or a value JSON cannot hold (a function) reported as a TypeError naming `name`. */
-function jsonOf(v: unknown, name: string): string {
-  let s: string | undefined;
-  try {
-    s = toJson(v);
-  } catch (e) {
-    throw new TypeError(`${name} must be JSON-serializable (no cycles, no BigInt): ${(e as Error).message.split('\n')[0]}`);
+/**
+ * Throws a TypeError naming the path of the first value in v that would not
+ * come back from JSON as it went in: anything but null, booleans, numbers,
+ * strings, arrays and plain objects (functions, symbols, BigInt, Map, Set,
+ * Date, typed arrays, class instances; undefined in an array or at the top),
+ * or a cycle. An object property that is undefined is fine: JSON leaves it
+ * out, and it reads back as undefined.
+ */
+function checkPlainJson(v: unknown, path: string, open: Set<object>): void {
+  if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'string') return;
+  const plain = typeof v === 'object' && (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  if (!plain) throw new TypeError(`${path} must be JSON data (null, a boolean, number, string, array or plain object), got ${describe(v)}`);
+  if (open.has(v as object)) throw new TypeError(`${path} refers back to itself (a cycle), which JSON cannot hold`);
+  open.add(v as object);
+  if (Array.isArray(v)) v.forEach((x, i) => checkPlainJson(x, `${path}[${i}]`, open));
+  else {
+    for (const [k, x] of Object.entries(v as object)) {
+      if (x !== undefined) checkPlainJson(x, /^[A-Za-z_$][\w$]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`, open);
+    }
   }
-  if (s === undefined) throw new TypeError(`${name} must be JSON-serializable, got ${describe(v)}`);
-  return s;
+  open.delete(v as object);
+}
+
+/** toJson of v, which must be plain JSON data (checkPlainJson), named `name` in errors. */
+function jsonOf(v: unknown, name: string): string {
+  checkPlainJson(v, name, new Set());
+  return toJson(v);
 }
 
 function checkStateful(v: unknown, name: string): void {
@@ -235,7 +253,7 @@ function read(file: string): Checkpoint {
   const scheduler = metaJson(metadata, 'scheduler', file);
   if (scheduler !== undefined) {
     if (scheduler === null || typeof scheduler !== 'object' || Array.isArray(scheduler)) throw new CheckpointFormatError(file, '__metadata__.scheduler must be a JSON object');
-    out.scheduler = scheduler as Record<string, unknown>;
+    out.scheduler = scheduler as SchedulerState;
   }
   const meta = metaJson(metadata, 'meta', file);
   if (meta !== undefined) out.meta = meta;

@@ -15,7 +15,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function metaEntry<T>(meta: Record<string, unknown>, key: string, file: string): T {
-  if (meta[key] === undefined) throw new UsageError(`${file} was not written by 'deepfit train' (no '${key}' in its metadata)`);
+  if (meta[key] === undefined) throw new UsageError(`${file} was not written by 'deepfit train' (no '${key}' in its metadata); a checkpoint from save() or fit() loads with load() in your own code`);
   return meta[key] as T;
 }
 

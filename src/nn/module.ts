@@ -6,7 +6,7 @@
 // and loadStateDict() follow PyTorch's naming (`weight`, `running_mean`, and
 // `0.weight` inside a Sequential).
 import { checkBoolean, checkKnownKeys, checkObject, describe as describeValue } from '../errors';
-import { checkTensor, Parameter, Tensor } from '../tensor';
+import { checkParameter, checkTensor, Parameter, Tensor } from '../tensor';
 
 export type StateDict = Record<string, Tensor>;
 
@@ -69,9 +69,11 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Zeroes every parameter's gradient. */
+  /** Zeroes every parameter's gradient; every parameter is checked first, so an error changes none. */
   zeroGrad(): void {
-    for (const p of this.parameters()) p.grad.fill(0);
+    const named = this.namedParameters();
+    for (const [name, p] of named) checkParameter(p, name);
+    for (const [, p] of named) p.grad.fill(0);
   }
 
   /**

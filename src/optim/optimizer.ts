@@ -10,7 +10,7 @@ import { K } from '../backend';
 import type { Kernels, TensorListHandle } from '../backend/kernels';
 import { checkInteger, checkKnownKeys, checkObject, describe, isIndexKey } from '../errors';
 import { alignedFloat32 } from '../alloc';
-import { Parameter, Tensor } from '../tensor';
+import { checkParameter, DETACHED_GRAD, Parameter, Tensor } from '../tensor';
 import { checkOption, copyOption, type OptionSpecs } from './options';
 
 /** One parameter's state, under PyTorch's names (step, exp_avg, momentum_buffer...). */
@@ -153,8 +153,9 @@ export abstract class Optimizer<O extends object> {
     return { skipped };
   }
 
-  /** Zeroes every parameter's gradient. */
+  /** Zeroes every parameter's gradient; every parameter is checked first, so an error changes none. */
   zeroGrad(): void {
+    this.paramGroups.forEach((g, gi) => g.params.forEach((p, t) => checkParameter(p, `paramGroups[${gi}].params[${t}]`)));
     for (const g of this.paramGroups) for (const p of g.params) p.grad.fill(0);
   }
 
@@ -470,7 +471,7 @@ function checkParamArrays(p: Parameter, where: string): void {
     throw new RangeError(`${where}: data has ${data.length} elements, expected ${size} for shape [${shape.join(', ')}] (was its buffer detached?)`);
   }
   if (!(grad instanceof Float32Array)) throw new TypeError(`${where}.grad must be a Float32Array of length ${size}, got ${describe(grad)}`);
-  if (grad.length !== size) throw new RangeError(`${where}: grad has ${grad.length} elements, expected ${size}`);
+  if (grad.length !== size) throw new RangeError(`${where}: grad has ${grad.length} elements, expected ${size}${grad.length === 0 ? DETACHED_GRAD : ''}`);
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
