@@ -174,3 +174,46 @@ describe('cross-entropy labels in a SharedArrayBuffer', () => {
     expect(rep.finite + rep.rangeErrors).toBe(rep.calls);
   }, 60_000);
 });
+
+// Workers step optimizers and clip gradients in a tight loop while the main
+// thread exits or terminates them. A native call can then fail (JavaScript can
+// no longer run in the stopping worker), and its error must not abort the process.
+const STOP_SCRIPT = String.raw`
+const { Worker } = require('worker_threads');
+const mode = process.argv[1];
+const worker = String.raw${'`'}
+const { parentPort, workerData } = require('worker_threads');
+const { Parameter, optim, utils } = require(workerData.root);
+const p = new Parameter(new Float32Array(16), [16]);
+p.grad.fill(1);
+const o = new optim.SGD([p], { lr: 0.1 });
+parentPort.postMessage('ready');
+for (let i = 0; ; i++) {
+  o.step();
+  if (i % 2) utils.clipGradNorm([p], 1);
+}
+${'`'};
+const ws = [];
+let ready = 0;
+for (let i = 0; i < 4; i++) {
+  const w = new Worker(worker, { eval: true, workerData: { root: process.env.DF_ROOT } });
+  w.on('error', () => {});
+  w.on('message', () => {
+    if (++ready === 4) setTimeout(() => (mode === 'exit' ? process.exit(0) : ws.forEach((x) => x.terminate())), 10 + Math.random() * 40);
+  });
+  ws.push(w);
+}
+`;
+
+describe('stopping workers in the middle of native calls', () => {
+  for (const mode of ['exit', 'terminate']) {
+    it(`${mode === 'exit' ? 'process.exit' : 'worker.terminate'} while workers step optimizers never aborts the process`, () => {
+      // Before the fix about half the runs aborted (SIGABRT); ten runs all exiting cleanly is the check.
+      for (let run = 0; run < 10; run++) {
+        const r = runChild(STOP_SCRIPT, 30_000, [mode]);
+        expect(r.signal, describeChild(r)).toBeNull();
+        expect(r.status, describeChild(r)).toBe(0);
+      }
+    }, 120_000);
+  }
+});
