@@ -58,17 +58,24 @@ export function alignedFloat32(n: number): Float32Array {
   return place(n, (m) => new Float32Array(m));
 }
 
+/** Below this many bytes, zero-filling costs nothing worth saving. */
+const UNINITIALIZED_MIN_BYTES = 64 * 1024;
+
 /**
  * A Float32Array of n elements with unspecified contents, aligned as
- * described above: allocated without zero-filling (Node's Buffer.allocUnsafe),
- * which saves a full write pass over large outputs. Never use it for a buffer
- * that is not entirely overwritten.
+ * described above: a large one is allocated without zero-filling (its own
+ * buffer, never Node's shared Buffer pool), which saves a full write pass over
+ * large outputs; the rest of its buffer, outside the view, is zeroed, so no
+ * stale memory is reachable through .buffer. Never use it for an array that is
+ * not entirely overwritten.
  */
 export function uninitializedFloat32(n: number): Float32Array {
-  return place(n, (m) => {
-    const b = Buffer.allocUnsafe(m * 4); // byteOffset is 8-aligned (pooled) or 0 (own buffer)
-    return new Float32Array(b.buffer, b.byteOffset, m);
-  });
+  if (n * 4 < UNINITIALIZED_MIN_BYTES) return alignedFloat32(n);
+  const view = place(n, (m) => new Float32Array(Buffer.allocUnsafeSlow(m * 4).buffer, 0, m));
+  const all = new Uint8Array(view.buffer);
+  all.fill(0, 0, view.byteOffset);
+  all.fill(0, view.byteOffset + view.byteLength);
+  return view;
 }
 
 // Small gradients are views into shared zero-filled blocks, handed out in
@@ -98,4 +105,43 @@ export function gradientFloat32(n: number): Float32Array {
   const out = block.subarray(blockUsed, blockUsed + n);
   blockUsed += take;
   return out;
+}
+
+/** One array a kernel works on, its name for errors, and whether the kernel writes it. */
+export interface ArrayUse {
+  a: Float32Array;
+  name: string;
+  writes: boolean;
+}
+
+/**
+ * Throws a RangeError naming two of the arrays that share memory where one of
+ * them is written (two Parameters made on one array, a gradient that is a view
+ * of the data). Native kernels update the arrays of a list in parallel and
+ * assume they are disjoint, so such a list would give results that depend on
+ * the thread count. Arrays that are only read may share memory.
+ */
+export function checkNoOverlap(uses: readonly ArrayUse[]): void {
+  const byBuffer = new Map<ArrayBufferLike, ArrayUse[]>();
+  for (const u of uses) {
+    if (u.a.length === 0) continue;
+    const list = byBuffer.get(u.a.buffer);
+    if (list) list.push(u);
+    else byBuffer.set(u.a.buffer, [u]);
+  }
+  const end = (u: ArrayUse) => u.a.byteOffset + u.a.byteLength;
+  for (const list of byBuffer.values()) {
+    if (list.length < 2) continue;
+    list.sort((x, y) => x.a.byteOffset - y.a.byteOffset);
+    let lastWritten: ArrayUse | null = null; // of those before, the written one reaching furthest
+    let last: ArrayUse | null = null; // of those before, the one reaching furthest
+    for (const u of list) {
+      const other = lastWritten && u.a.byteOffset < end(lastWritten) ? lastWritten : u.writes && last && u.a.byteOffset < end(last) ? last : null;
+      if (other) {
+        throw new RangeError(`${u.name} shares memory with ${other.name}, and the kernel writes one of them; give each its own array (to tie weights, use one Parameter in both places)`);
+      }
+      if (u.writes && (!lastWritten || end(u) > end(lastWritten))) lastWritten = u;
+      if (!last || end(u) > end(last)) last = u;
+    }
+  }
 }

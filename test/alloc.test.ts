@@ -33,6 +33,18 @@ describe('alloc', () => {
     expect(Array.from(s[0])).toEqual([1, 1, 1, 1, 1]);
   });
 
+  it('uninitializedFloat32 never hands out Node\'s shared Buffer pool, and its buffer holds nothing outside the view', () => {
+    const secret = Buffer.from('SECRET-API-KEY-0123456789');
+    for (const n of [1, 100, 1000, 20000, 70000]) {
+      const x = uninitializedFloat32(n);
+      expect(x.buffer).not.toBe(secret.buffer);
+      const all = new Uint8Array(x.buffer);
+      expect(all.subarray(0, x.byteOffset).every((b) => b === 0)).toBe(true);
+      expect(all.subarray(x.byteOffset + x.byteLength).every((b) => b === 0)).toBe(true);
+      expect(x.buffer.byteLength).toBeLessThan(n * 4 + 8192);
+    }
+  });
+
   it('gradients of small parameters made in a row lie back to back, each on a 64-byte line, zeroed', () => {
     const ps = [1000, 1, 17, 4096].map((n) => new Parameter(new Float32Array(n)));
     for (const p of ps) {

@@ -108,29 +108,83 @@ describe('optimizers', () => {
         qs[0].grad = new Float32Array(8);
         expect(() => opt.step()).toThrow(/params\[1\]: grad has 0 elements, expected 8/);
 
-        // A getter that detaches a buffer after the checks, while the step prepares its scalars.
+        // Options are read once per step (a getter runs once), then checked and used.
         const r = [new Parameter(new Float32Array(1 << 16).fill(1))];
         const w = new optim.AdamW(r);
         let reads = 0, detachAt = -1;
-        let lr = 1e-3;
         Object.defineProperty(w.paramGroups[0], 'lr', {
           get: () => {
             if (++reads === detachAt) detach(r[0].data);
-            return lr;
+            return reads % 2 ? 1e-3 : NaN; // valid on odd reads only
           },
-          set: (v: number) => (lr = v),
+          enumerable: true,
         });
         w.step();
-        const perStep = reads;
+        expect(reads).toBe(1);
+        expect(() => w.step()).toThrow(/^paramGroups\[0\]\.lr must be a finite number/);
+        expect(r[0].data.every(Number.isFinite)).toBe(true);
         w.step();
-        expect(reads).toBe(2 * perStep);
-        detachAt = 3 * perStep; // the last read of the next step, after the array checks
+        expect(reads).toBe(3);
+        // A getter that detaches a buffer runs before the array checks, which refuse it.
+        detachAt = 5;
+        reads = 4;
         const before = r[0].grad.slice();
-        expect(() => w.step()).toThrow(/paramGroups\[0\]: an array was detached or resized during the step/);
+        expect(() => w.step()).toThrow(/^paramGroups\[0\]\.params\[0\]: data has 0 elements, expected 65536 .*\(was its buffer detached\?\)/);
         expect(r[0].grad).toEqual(before);
       });
     });
   }
+  for (const c of configs()) {
+    it(`${c.name}: arrays a step writes must not share memory (results would depend on the thread count); nothing moves`, async () => {
+      const { optim, Parameter, utils } = await import('../src');
+      withConfig(c, () => {
+        const ok = new Parameter(new Float32Array(64).fill(1));
+        const w = new Float32Array(4096).fill(1);
+        const tied = [new Parameter(w), new Parameter(w)];
+        const opt = new optim.SGD([{ params: [ok] }, { params: tied }], { lr: 0.1, momentum: 0.9 });
+        for (const p of [ok, ...tied]) p.grad.fill(1);
+        expect(() => opt.step()).toThrow(/^paramGroups\[1\]\.params\[1\]\.data shares memory with paramGroups\[1\]\.params\[0\]\.data/);
+        expect(ok.data[0]).toBe(1); // group 0 did not step either
+        expect(opt.stateDict().state).toEqual({});
+        // A gradient that is a view of its own data, 3 elements on.
+        const buf = new Float32Array(100).fill(1);
+        const p = new Parameter(buf.subarray(0, 64));
+        p.grad = buf.subarray(3, 67);
+        expect(() => new optim.Adam([p]).step()).toThrow(/params\[0\]\.grad shares memory with paramGroups\[0\]\.params\[0\]\.data|params\[0\]\.data shares memory with paramGroups\[0\]\.params\[0\]\.grad/);
+        // Parameters sharing one gradient array: clipping would scale it twice.
+        const g = new Float32Array(16).fill(5);
+        const a = new Parameter(new Float32Array(16)), b = new Parameter(new Float32Array(16));
+        a.grad = g;
+        b.grad = g;
+        expect(() => utils.clipGradNorm([a, b], 1)).toThrow(/^params\[1\]\.grad shares memory with params\[0\]\.grad/);
+        expect(g[0]).toBe(5);
+        // Disjoint views of one buffer are fine, and so are gradients only read.
+        const big = new Float32Array(200).fill(1);
+        const v = [new Parameter(big.subarray(0, 100)), new Parameter(big.subarray(100, 200))];
+        v[1].grad = v[0].grad;
+        v[0].grad.fill(1);
+        new optim.SGD(v, { lr: 0.5 }).step();
+        expect(big[0]).toBe(0.5);
+        expect(big[199]).toBe(0.5);
+      });
+    });
+  }
+
+  it('a parameter added to a second group after construction, or a hole in a group, is refused by name', async () => {
+    const { optim, Parameter, utils } = await import('../src');
+    const a = new Parameter(new Float32Array(4).fill(1)), b = new Parameter(new Float32Array(4).fill(1));
+    const opt = new optim.SGD([{ params: [a] }, { params: [b] }], { lr: 0.5 });
+    a.grad.fill(1);
+    opt.step();
+    opt.paramGroups[1].params.push(a);
+    expect(() => opt.step()).toThrow(/^paramGroups\[1\]\.params\[1\] appears more than once among the parameter groups/);
+    expect(a.data[0]).toBe(0.5);
+    // eslint-disable-next-line no-sparse-arrays
+    const holes = [a, , b] as InstanceType<typeof Parameter>[];
+    expect(() => new optim.SGD(holes, { lr: 0.1 })).toThrow(/^params\[1\] must be a Parameter, got undefined/);
+    expect(() => utils.clipGradNorm(holes, 1)).toThrow(/^params\[1\] must be a Parameter, got undefined/);
+  });
+
   it('zeroGrad (optimizer, module, parameter) refuses a detached gradient before zeroing any', async () => {
     const { optim, nn, Parameter } = await import('../src');
     const big = new Parameter(new Float32Array(5000).fill(1));

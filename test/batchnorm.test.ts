@@ -295,6 +295,13 @@ describe('BatchNorm bad input', () => {
     expect(() => m1.forward(new Float32Array(6) as unknown as Tensor)).toThrow(TypeError);
     expect(() => m1.forward({ data: new Float64Array(6), shape: [2, 3] } as unknown as Tensor)).toThrow(TypeError);
     expect(() => m1.backward(new Tensor(new Float32Array(6), [2, 3]))).toThrow(/before forward/);
+    expect(() => new nn.BatchNorm1d(2 ** 33)).toThrow(/^numFeatures must be an integer in \[1, 2147483647\], got 8589934592/);
+    const changed = new nn.BatchNorm1d(3);
+    (changed as unknown as { eps: number }).eps = -1; // readonly only to TypeScript
+    expect(() => changed.forward(new Tensor(new Float32Array(6), [2, 3]))).toThrow(/^eps must be a finite number >= 0, got -1/);
+    (changed as unknown as { eps: number; momentum: number }).eps = 1e-5;
+    (changed as unknown as { momentum: number }).momentum = 2;
+    expect(() => changed.forward(new Tensor(new Float32Array(6), [2, 3]))).toThrow(/^momentum must be a number in \[0, 1\] or null, got 2/);
     m1.forward(new Tensor(randomArray(6, 1), [2, 3]));
     expect(() => m1.backward(new Tensor(new Float32Array(9), [3, 3]))).toThrow(/gradOutput/);
     expect(() => new nn.BatchNorm1d(0)).toThrow(/numFeatures/);

@@ -35,6 +35,14 @@ interface Saved {
   batchStats: boolean;
 }
 
+function checkEps(v: unknown): number {
+  return checkRange(v, 'eps', 0, Infinity, 'a finite number >= 0');
+}
+
+function checkMomentum(v: unknown): number | null {
+  return v === null ? null : checkRange(v, 'momentum', 0, 1, 'a number in [0, 1] or null');
+}
+
 abstract class BatchNorm extends Module {
   readonly numFeatures: number;
   readonly eps: number;
@@ -50,11 +58,12 @@ abstract class BatchNorm extends Module {
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
     super();
-    this.numFeatures = checkInteger(numFeatures, 'numFeatures', 1);
+    // One Float32Array per channel state: at most 2^31 - 1 channels.
+    this.numFeatures = checkInteger(numFeatures, 'numFeatures', 1, 2 ** 31 - 1);
     const o = checkObject(options, 'options');
     checkKnownKeys(o, 'options', ['eps', 'momentum', 'affine', 'trackRunningStats']);
-    this.eps = o.eps === undefined ? 1e-5 : checkRange(o.eps, 'eps', 0, Infinity, 'a finite number >= 0');
-    this.momentum = o.momentum === undefined ? 0.1 : o.momentum === null ? null : checkRange(o.momentum, 'momentum', 0, 1, 'a number in [0, 1] or null');
+    this.eps = o.eps === undefined ? 1e-5 : checkEps(o.eps);
+    this.momentum = o.momentum === undefined ? 0.1 : checkMomentum(o.momentum);
     this.affine = o.affine === undefined ? true : checkBoolean(o.affine, 'affine');
     this.trackRunningStats = o.trackRunningStats === undefined ? true : checkBoolean(o.trackRunningStats, 'trackRunningStats');
     const C = this.numFeatures;
@@ -103,8 +112,14 @@ abstract class BatchNorm extends Module {
     this.bias?.data.fill(0);
   }
 
-  /** Parameters and running statistics are public: replaced arrays must still hold one value per channel. */
+  /**
+   * Parameters and running statistics are public: replaced arrays must still
+   * hold one value per channel. eps and momentum are readonly only to
+   * TypeScript, so they are checked again too.
+   */
   private checkState(): void {
+    checkEps(this.eps);
+    checkMomentum(this.momentum);
     if (this.weight) checkParameter(this.weight, 'weight');
     if (this.bias) checkParameter(this.bias, 'bias');
     for (const [t, name] of [[this.runningMean, 'runningMean'], [this.runningVar, 'runningVar']] as const) {

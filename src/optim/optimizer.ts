@@ -9,7 +9,7 @@
 import { K } from '../backend';
 import type { Kernels, TensorListHandle } from '../backend/kernels';
 import { checkInteger, checkKnownKeys, checkObject, describe, isIndexKey } from '../errors';
-import { alignedFloat32 } from '../alloc';
+import { alignedFloat32, checkNoOverlap } from '../alloc';
 import { checkParameter, DETACHED_GRAD, Parameter, Tensor } from '../tensor';
 import { checkOption, copyOption, type OptionSpecs } from './options';
 
@@ -113,17 +113,20 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * Updates every parameter from its .grad. The options of every group, and
-   * every parameter's data, grad and state arrays, are checked first: an error
-   * leaves every parameter and all state unchanged.
+   * Updates every parameter from its .grad. Each group's options are read once
+   * per step (a getter runs once) and those values are checked and used. The
+   * options of every group and every parameter's data, grad and state arrays
+   * are checked, and every missing state buffer is allocated, before any
+   * parameter changes: an error leaves every parameter and all state as they were.
    */
   step(): StepResult {
     // PyTorch's step(closure) re-evaluates the loss; silently ignoring a closure would skip that.
     if (arguments.length > 0) throw new TypeError(`${this.spec.name}.step() takes no arguments, got ${arguments.length} (step(closure) is not supported)`);
-    this.paramGroups.forEach((group, gi) => this.checkGroup(group, `paramGroups[${gi}].`));
+    const groups = this.paramGroups.map((g) => ({ ...g }) as ParamGroup<O>);
+    groups.forEach((group, gi) => this.checkGroup(group, `paramGroups[${gi}].`));
     const kernels = K();
     // Nothing below this check writes to a parameter, a state or a cache before all groups pass it.
-    const current = this.paramGroups.map((group, gi) => {
+    const current = groups.map((group, gi) => {
       const buffers = this.buffers(group);
       const c = this.caches[gi];
       // A current cache holds exactly the group's arrays, each checked when the cache was built.
@@ -131,21 +134,37 @@ export abstract class Optimizer<O extends object> {
       this.checkArrays(group.params, gi, buffers);
       return false;
     });
+    // Groups may have been edited since construction: a parameter in two groups would step twice.
+    if (current.some((c) => !c)) {
+      const seen = new Set<Parameter>();
+      groups.forEach((g, gi) => checkParams(g.params, `paramGroups[${gi}].params`, seen));
+    }
     let skipped = false;
-    const ready = this.paramGroups.map((group, gi) => {
+    const ready = groups.map((group, gi) => {
       if (group.params.length === 0) return null;
-      const cache = this.cacheFor(gi, kernels);
+      const cache = this.cacheFor(gi, kernels, group);
       if ((group as { skipNonFinite?: boolean }).skipNonFinite && !this.gradsFinite(cache)) {
         skipped = true;
         return null;
       }
       return cache;
     });
+    // Every group's missing state and list first: running out of memory or
+    // overlapping arrays then stops the step before any group has moved.
+    const made: [ParamState, string][] = [];
+    let created: (Uint8Array | null)[];
+    try {
+      created = ready.map((cache, gi) => (cache && !current[gi] ? this.rebuild(cache, this.buffers(groups[gi]), groups[gi], gi, made) : null));
+    } catch (e) {
+      for (const [st, b] of made) delete st[b];
+      ready.forEach((cache, gi) => {
+        if (cache && !current[gi]) this.caches[gi] = undefined;
+      });
+      throw e;
+    }
     ready.forEach((cache, gi) => {
       if (!cache) return;
-      const group = this.paramGroups[gi];
-      const created = current[gi] ? null : this.rebuild(cache, this.buffers(group), group);
-      const call = this.prepare(group, cache.states, created);
+      const call = this.prepare(groups[gi], cache.states, created[gi]);
       // The list was made with callerChecks: this is the check, right before the call.
       if (!listIntact(cache)) throw new RangeError(`paramGroups[${gi}]: an array was detached or resized during the step`);
       cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
@@ -262,14 +281,14 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** The group's cache, rebuilt from the (already checked) params when they changed. */
-  private cacheFor(gi: number, kernels: Kernels): GroupCache {
-    const params = this.paramGroups[gi].params;
+  private cacheFor(gi: number, kernels: Kernels, group: O & { params: Parameter[] }): GroupCache {
+    const params = group.params;
     const c = this.caches[gi];
     if (c && c.kernels === kernels && sameItems(c.params, params)) return c;
     const checked = [...params];
     const states = checked.map((p) => {
       let st = this.state.get(p);
-      if (!st) this.state.set(p, (st = this.initialState(p, this.paramGroups[gi])));
+      if (!st) this.state.set(p, (st = this.initialState(p, group)));
       return st;
     });
     const fresh: GroupCache = { kernels, params: checked, states, lists: null, buffers: [], handle: null, grads: null, gradHandle: null, lengths: [] };
@@ -304,9 +323,11 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * Creates missing state buffers and rebuilds the cached list (lengths
-   * already checked). Returns which tensors got new buffers, or null.
+   * already checked), after checking that no array the step writes overlaps
+   * another of its arrays. Returns which tensors got new buffers, or null;
+   * each new buffer is also logged in `made`, so a failed step can drop them.
    */
-  private rebuild(cache: GroupCache, buffers: readonly string[], group: O): Uint8Array | null {
+  private rebuild(cache: GroupCache, buffers: readonly string[], group: O, gi: number, made: [ParamState, string][]): Uint8Array | null {
     const { params, states } = cache;
     let created: Uint8Array | null = null;
     for (const b of buffers) {
@@ -317,19 +338,31 @@ export abstract class Optimizer<O extends object> {
       // buffers of consecutive tensors as through one array, which the
       // hardware prefetchers follow far better than many small allocations.
       // Each tensor's buffer starts on a 64-byte boundary (the slab is aligned).
-      const slab = alignedFloat32(missing.reduce((n, t) => n + padded(params[t].data.length), 0));
+      const total = missing.reduce((n, t) => n + padded(params[t].data.length), 0);
+      let slab: Float32Array;
+      try {
+        slab = alignedFloat32(total);
+      } catch (e) {
+        throw new RangeError(`paramGroups[${gi}]: could not allocate the optimizer state ${b} (${total} floats): ${(e as Error).message}`);
+      }
       const fill = this.bufferFill(b, group);
       if (fill !== 0) slab.fill(fill);
       let at = 0;
       for (const t of missing) {
         const n = params[t].data.length;
         states[t][b] = slab.subarray(at, at + n);
+        made.push([states[t], b]);
         at += padded(n);
         created[t] = 1;
       }
     }
     const next: Float32Array[][] = [params.map((p) => p.data), params.map((p) => p.grad)];
     for (const b of buffers) next.push(states.map((st) => st[b] as Float32Array));
+    const where = (t: number) => `paramGroups[${gi}].params[${t}]`;
+    checkNoOverlap([
+      ...params.map((p, t) => ({ a: p.data, name: `${where(t)}.data`, writes: true })),
+      ...params.map((p, t) => ({ a: p.grad, name: `${where(t)}.grad`, writes: false })),
+    ]);
     cache.lists = next;
     cache.lengths = params.map((p) => p.data.length);
     cache.buffers = buffers;
@@ -447,7 +480,8 @@ function copyState(st: ParamState, keys: readonly string[]): ParamState {
  */
 function checkParams(v: unknown, name: string, seen: Set<Parameter>): Parameter[] {
   if (!Array.isArray(v)) throw new TypeError(`${name} must be an array of Parameters, got ${describe(v)}`);
-  return v.map((p, i) => {
+  // Array.from visits holes too ([p, , q]): a hole is undefined, not skipped.
+  return Array.from(v, (p: unknown, i) => {
     const where = `${name}[${i}]`;
     if (!(p instanceof Parameter)) {
       const hint = p instanceof Tensor ? ' (a Tensor has no gradient: make it a Parameter)' : '';

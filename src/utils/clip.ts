@@ -3,6 +3,7 @@
 import { K } from '../backend';
 import { absPow } from '../reference/clip';
 import { checkBoolean, checkKnownKeys, checkNumber, checkObject, checkRange, describe } from '../errors';
+import { checkNoOverlap } from '../alloc';
 import { checkParameter, Parameter } from '../tensor';
 
 const f = Math.fround;
@@ -11,11 +12,13 @@ const f = Math.fround;
 export function checkParams(v: unknown, name = 'params'): Parameter[] {
   const list = v instanceof Parameter ? [v] : v;
   if (!Array.isArray(list)) throw new TypeError(`${name} must be a Parameter or an array of Parameters, got ${describe(v)}`);
-  list.forEach((p, i) => {
+  // An index loop: forEach would skip holes ([p, , q]).
+  for (let i = 0; i < list.length; i++) {
+    const p: unknown = list[i];
     if (!(p instanceof Parameter)) throw new TypeError(`${name}[${i}] must be a Parameter, got ${describe(p)}`);
     // data against its shape too: a detached data array must not pass with a grad detached alike.
     checkParameter(p, `${name}[${i}]`);
-  });
+  }
   return list as Parameter[];
 }
 
@@ -34,6 +37,8 @@ function tensorList(arrays: Float32Array[][]): unknown {
   const hit = cache.get(arrays.length);
   const same = hit !== undefined && hit.kernels === K() && hit.arrays.every((list, l) => list.length === arrays[l].length && list.every((a, t) => a === arrays[l][t]));
   if (same) return hit.handle;
+  // The gradients (list 0) are written, the data (list 1) only read.
+  checkNoOverlap(arrays.flatMap((list, l) => list.map((a, t) => ({ a, name: `params[${t}].${l === 0 ? 'grad' : 'data'}`, writes: l === 0 }))));
   const handle = K().makeTensorList(arrays);
   cache.set(arrays.length, { kernels: K(), arrays, handle });
   return handle;
