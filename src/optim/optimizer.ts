@@ -134,6 +134,16 @@ export abstract class Optimizer<O extends object> {
       this.checkArrays(group.params, gi, buffers);
       return false;
     });
+    // The native lists are made with callerChecks: this is that check, for the
+    // lists kept from an earlier step (a rebuilt one takes the arrays as just
+    // checked). No user code runs from here to the kernels (the options were
+    // read above), so no array can be detached or shrunk in between.
+    current.forEach((cur, gi) => {
+      if (cur && !listIntact(this.caches[gi]!)) {
+        this.checkArrays(groups[gi].params, gi, this.buffers(groups[gi])); // names the array
+        throw new RangeError(`paramGroups[${gi}]: an array was detached or resized since the last step`);
+      }
+    });
     // Groups may have been edited since construction: a parameter in two groups would step twice.
     if (current.some((c) => !c)) {
       const seen = new Set<Parameter>();
@@ -165,8 +175,6 @@ export abstract class Optimizer<O extends object> {
     ready.forEach((cache, gi) => {
       if (!cache) return;
       const call = this.prepare(groups[gi], cache.states, created[gi]);
-      // The list was made with callerChecks: this is the check, right before the call.
-      if (!listIntact(cache)) throw new RangeError(`paramGroups[${gi}]: an array was detached or resized during the step`);
       cache.kernels[call.kernel](cache.handle, call.scalars, call.perTensor, call.flags);
     });
     return { skipped };
@@ -309,6 +317,7 @@ export abstract class Optimizer<O extends object> {
    * Whether the cached list still holds the group's arrays. State buffers are
    * only ever replaced here or by loadStateDict (which drops the caches), so
    * checking the buffer names and each parameter's data and grad is enough.
+   * Their lengths (detached buffers) are checked right before the kernels.
    */
   private isCurrent(cache: GroupCache, buffers: readonly string[]): boolean {
     const { lists, params } = cache;
@@ -318,7 +327,7 @@ export abstract class Optimizer<O extends object> {
       const p = params[t];
       if (datas[t] !== p.data || grads[t] !== p.grad) return false;
     }
-    return listIntact(cache);
+    return true;
   }
 
   /**
