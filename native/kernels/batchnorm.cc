@@ -38,11 +38,7 @@ typedef float v8f __attribute__((vector_size(32)));
 // conversion of a loaded 32-byte vector into two 4-wide converts and a shuffle.
 inline v8d load8(const float* p) { return (v8d)_mm512_cvtps_pd(_mm256_loadu_ps(p)); }
 #else
-#if defined(__AVX__)
-constexpr int VW = 4;
-#else
-constexpr int VW = 2;  // SSE2, NEON
-#endif
+constexpr int VW = VEC_BYTES / 8;
 typedef double vnd __attribute__((vector_size(VW * 8)));
 typedef float vnf __attribute__((vector_size(VW * 4)));
 struct v8d {
@@ -266,13 +262,7 @@ void affine_stream(const float* x, float* y, size_t n, const float* a, const flo
   auto one = [&](size_t i) { y[i] = canonical(x[i] * (A_VEC ? a[i] : a0) + (A_VEC ? b[i] : b0)); };
   size_t i = 0;
 #if defined(__AVX512F__) || defined(__AVX__) || defined(__SSE2__)
-#if defined(__AVX512F__)
-  constexpr size_t W = 16;
-#elif defined(__AVX__)
-  constexpr size_t W = 8;
-#else
-  constexpr size_t W = 4;
-#endif
+  constexpr size_t W = VEC_BYTES / 4;
   for (; i < n && (reinterpret_cast<uintptr_t>(y + i) & (W * 4 - 1)); i++) one(i);
   for (; i + W <= n; i += W) {
 #if defined(__AVX512F__)

@@ -18,6 +18,15 @@
 namespace df {
 namespace DF_ISA {
 
+// Bytes in the widest vector register of the ISA this file is built for.
+#if defined(__AVX512F__)
+constexpr size_t VEC_BYTES = 64;
+#elif defined(__AVX__)
+constexpr size_t VEC_BYTES = 32;
+#else
+constexpr size_t VEC_BYTES = 16;  // SSE2, NEON
+#endif
+
 // The fixed reduction order of table.h, for one chunk of at most REDUCE_CHUNK
 // elements: element i goes to double lane (i mod 8). f(i) gives the term.
 template <class F>

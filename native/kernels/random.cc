@@ -41,13 +41,7 @@ void uniform(float* out, size_t n, size_t e0, PhiloxStream s, float scale, float
 // Box-Muller runs on VL lanes of doubles with GCC vector extensions: plain
 // IEEE operations lane by lane (so the same bits as the scalar mathfn code),
 // which each ISA lowers to its widest vectors.
-#if defined(__AVX512F__)
-constexpr int VL = 8;
-#elif defined(__AVX2__)
-constexpr int VL = 4;
-#else
-constexpr int VL = 2;
-#endif
+constexpr int VL = VEC_BYTES / 8;
 typedef double vd __attribute__((vector_size(VL * 8)));
 typedef int64_t vi __attribute__((vector_size(VL * 8)));
 typedef uint64_t vu __attribute__((vector_size(VL * 8)));
