@@ -81,6 +81,22 @@ inline v8d load8d(const double* p) {
 }
 inline void store8d(double* p, const v8d& v) { std::memcpy(p, &v, sizeof v); }
 
+// s += v * v, for v holding floats converted to double. The product of two
+// floats is exact in double (24 + 24 bits), so a fused multiply-add, which
+// rounds once, gives the same bits as the multiply (exact) and the add (one
+// rounding): the same result as the reference's v * v then +. Where the ISA
+// has FMA units this moves the multiply-add off the adder, which also does
+// the conversions; it is the one fused operation in these kernels.
+inline void add_square(v8d& s, const v8d& v) {
+#if defined(__AVX512F__)
+  s = (v8d)_mm512_fmadd_pd((__m512d)v, (__m512d)v, (__m512d)s);
+#elif defined(__FMA__)
+  for (int k = 0; k < 8 / VW; k++) s.p[k] = (vnd)_mm256_fmadd_pd((__m256d)v.p[k], (__m256d)v.p[k], (__m256d)s.p[k]);
+#else
+  s += v * v;
+#endif
+}
+
 // Two fixed-order sums per channel, sum0 += f0(i, c), sum1 += f1(i, c), where
 // i is the flat index of x[n][c][l]; out0[c], out1[c] receive them. L > 1:
 // the runs x[n][c][*] are visited in memory order (n, then c), each adding
@@ -134,9 +150,9 @@ void channel_sums_runs(size_t N, size_t C, size_t L, size_t c0, size_t c1, F0 f0
 // as do the channels after the last 8 of a block. Fewer than 8 channels go
 // one at a time (a row of them is too short to vectorize).
 //
-// fv(i, c, t0, t1) sets t0, t1 to the terms of the 8 channels c .. c + 7 at
-// flat indices i .. i + 7 (one row), each lane as f0(i + k, c + k) and
-// f1(i + k, c + k) would give it.
+// fv(i, c, s0, s1) adds to s0, s1 the terms of the 8 channels c .. c + 7 at
+// flat indices i .. i + 7 (one row), each lane as adding f0(i + k, c + k) and
+// f1(i + k, c + k) would.
 constexpr size_t CBLOCK = 64;
 constexpr size_t RUN = 4;
 template <class F0, class F1, class FV>
@@ -173,12 +189,8 @@ void channel_sums_rows(size_t N, size_t C, size_t c0, size_t c1, F0 f0, F1 f1, F
           double* b = B[j];
           size_t base = (n + j) * C + cb;
           for (size_t k = 0; k < wv; k += 8) {
-            v8d sa = load8d(a + k), sb = load8d(b + k), t0, t1;
-            for (size_t r = 0; r < RUN; r++) {
-              fv(base + 8 * r * C + k, cb + k, t0, t1);
-              sa += t0;
-              sb += t1;
-            }
+            v8d sa = load8d(a + k), sb = load8d(b + k);
+            for (size_t r = 0; r < RUN; r++) fv(base + 8 * r * C + k, cb + k, sa, sb);
             store8d(a + k, sa);
             store8d(b + k, sb);
           }
@@ -226,9 +238,10 @@ void stats(const float* x, size_t N, size_t C, size_t L, size_t c0, size_t c1, d
       N, C, L, c0, c1, [x](size_t i, size_t) { return static_cast<double>(x[i]); },
       [x](size_t i, size_t) { double v = x[i]; return v * v; }, [x](size_t i, size_t) { return load8(x + i); },
       [x](size_t i, size_t) { v8d v = load8(x + i); return v * v; },
-      [x](size_t i, size_t, v8d& t0, v8d& t1) {
-        t0 = load8(x + i);
-        t1 = t0 * t0;
+      [x](size_t i, size_t, v8d& s0, v8d& s1) {
+        v8d v = load8(x + i);
+        s0 += v;
+        add_square(s1, v);
       },
       sum, sumsq);
 }
@@ -241,9 +254,10 @@ void backward_sums(const float* g, const float* x, size_t N, size_t C, size_t L,
       [g, x, mean](size_t i, size_t c) { return static_cast<double>(g[i]) * (static_cast<double>(x[i]) - mean[c]); },
       [g](size_t i, size_t) { return load8(g + i); },
       [g, x, mean](size_t i, size_t c) { return load8(g + i) * (load8(x + i) - mean[c]); },
-      [g, x, mean](size_t i, size_t c, v8d& t0, v8d& t1) {
-        t0 = load8(g + i);
-        t1 = t0 * (load8(x + i) - load8d(mean + c));
+      [g, x, mean](size_t i, size_t c, v8d& s0, v8d& s1) {
+        v8d gv = load8(g + i);
+        s0 += gv;
+        s1 += gv * (load8(x + i) - load8d(mean + c));
       },
       sum_g, sum_gx);
 }
