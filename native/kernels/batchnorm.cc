@@ -33,7 +33,6 @@ inline double combine8(const double* l) {
 #pragma GCC diagnostic ignored "-Wpsabi"
 #if defined(__AVX512F__)
 typedef double v8d __attribute__((vector_size(64)));
-typedef float v8f __attribute__((vector_size(32)));
 // One vcvtps2pd from memory: GCC 12 (generic tuning) lowers the vector-extension
 // conversion of a loaded 32-byte vector into two 4-wide converts and a shuffle.
 inline v8d load8(const float* p) { return (v8d)_mm512_cvtps_pd(_mm256_loadu_ps(p)); }
